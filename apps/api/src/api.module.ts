@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseModule } from '@app/documents';
+import { TasksModule } from '@app/tasks';
+import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { apiConfig } from './config/api.config.js';
+import { ApiExceptionFilter } from './errors/api-exception.filter.js';
+import { HealthController } from './health/health.controller.js';
+import { RedisHealthIndicator } from './health/redis.health.js';
+import { TaskEventsService } from './tasks/task-events.service.js';
+import { TasksController } from './tasks/tasks.controller.js';
+
+/** The producer: REST API over the task client. Nothing here consumes a queue. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [apiConfig] }),
+    TasksModule.forProducer(),
+    DatabaseModule,
+    TerminusModule,
+  ],
+  controllers: [TasksController, HealthController],
+  providers: [
+    TaskEventsService,
+    RedisHealthIndicator,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,76 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  IdempotencyConflictError,
+  InvalidOptionError,
+  NotJsonError,
+  PayloadValidationError,
+  TaskNotFoundError,
+  UnknownTaskError,
+} from '@app/tasks';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+const REDIS_DOWN =
+  /Connection is closed|Stream isn't writeable|ECONNREFUSED|ETIMEDOUT|MaxRetriesPerRequest|Reached the max retries|connect E/i;
+
+/** body-parser's errors carry an HTTP status and a `type`; they are the client's fault. */
+function bodyParserStatus(error: unknown): number | undefined {
+  const e = error as { type?: unknown; status?: unknown };
+  return typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500
+    ? e.status
+    : undefined;
+}
+
+/** Maps a thrown error to a status and a message naming the cause; anything unexpected is a logged 500. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response
+        ? (response as { message: string | string[] }).message
+        : error.message;
+    return { statusCode: error.getStatus(), error: STATUS_CODES[error.getStatus()] ?? 'Error', message };
+  }
+  const client = (status: number, message: string | string[]): ErrorBody => ({
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+  });
+  if (error instanceof UnknownTaskError || error instanceof TaskNotFoundError)
+    return client(404, error.message);
+  if (error instanceof PayloadValidationError) return client(400, error.problems);
+  if (error instanceof InvalidOptionError || error instanceof NotJsonError) return client(400, error.message);
+  if (error instanceof IdempotencyConflictError) return client(409, error.message);
+  const parserStatus = bodyParserStatus(error);
+  if (parserStatus) {
+    const text =
+      parserStatus === 413 ? 'Request body too large' : `Malformed request body: ${(error as Error).message}`;
+    return client(parserStatus, text);
+  }
+  if (error instanceof Error && REDIS_DOWN.test(error.message)) {
+    return client(503, 'Broker (Redis) unavailable, try again shortly');
+  }
+  return client(500, 'Internal server error');
+}
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiError');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500 && body.statusCode !== 503) {
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) return;
+    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
+    response.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,27 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { TaskState } from '@app/tasks';
+import { IsBoolean, IsOptional } from 'class-validator';
+
+/** `GET /tasks/{task_id}`: the original's shapes by state, plus the task's identity. */
+export class TaskStatusDto {
+  @ApiProperty({ format: 'uuid' }) task_id!: string;
+  @ApiProperty({ enum: Object.values(TaskState) }) state!: string;
+  @ApiProperty({ description: 'Human-readable state', example: 'Task completed!' }) status!: string;
+  @ApiProperty({ example: 'tasks.add' }) name!: string;
+  @ApiProperty({ example: 'default' }) queue!: string;
+  @ApiProperty({ description: 'Retries so far' }) retries!: number;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it finished' }) date_done?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'SCHEDULED: when it may run' }) eta?: string;
+  @ApiPropertyOptional({ description: 'PROGRESS only' }) current?: number;
+  @ApiPropertyOptional({ description: 'PROGRESS only' }) total?: number;
+  @ApiPropertyOptional({ description: 'PROGRESS only, 0–100' }) percent?: number;
+  @ApiPropertyOptional({ description: 'SUCCESS only: the JSON result' }) result?: unknown;
+  @ApiPropertyOptional({ description: 'FAILURE (and REVOKED): why' }) error?: string;
+}
+
+export class RevokeTaskDto {
+  @ApiPropertyOptional({ description: 'Also stop the task if it is running', default: false })
+  @IsOptional()
+  @IsBoolean()
+  terminate?: boolean;
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TasksModule } from '@app/tasks';
+
+/** What the control commands (revoke, inspect, purge) need: the producer side only, no consumers. */
+@Module({
+  imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), TasksModule.forProducer()],
+})
+export class ProducerModule {}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import {
+  Add,
+  CpuBurn,
+  HandlesTask,
+  LongRunningTask,
+  ProcessData,
+  Xsum,
+  type AddPayload,
+  type CpuBurnPayload,
+  type LongRunningTaskPayload,
+  type LongRunningTaskResult,
+  type ProcessDataPayload,
+  type ProcessDataResult,
+  type TaskContext,
+  type XsumPayload,
+} from '@app/tasks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The original note's demonstration tasks. */
+@Injectable()
+export class DemoHandlers {
+  @HandlesTask(Add)
+  add({ x, y }: AddPayload): number {
+    return x + y;
+  }
+
+  @HandlesTask(Xsum)
+  xsum({ numbers }: XsumPayload): number {
+    return numbers.reduce((sum, n) => sum + n, 0);
+  }
+
+  @HandlesTask(ProcessData)
+  processData({ data }: ProcessDataPayload): ProcessDataResult {
+    return { processed: true, count: Object.keys(data).length };
+  }
+
+  @HandlesTask(LongRunningTask)
+  async longRunningTask(
+    { total_steps }: LongRunningTaskPayload,
+    ctx: TaskContext,
+  ): Promise<LongRunningTaskResult> {
+    for (let step = 1; step <= total_steps; step++) {
+      await sleep(1000, undefined, { signal: ctx.signal });
+      await ctx.progress(step, total_steps);
+    }
+    return { status: 'completed', result: total_steps };
+  }
+
+  @HandlesTask(CpuBurn)
+  cpuBurn({ seconds }: CpuBurnPayload): { burned: number } {
+    const until = performance.now() + seconds * 1000;
+    while (performance.now() < until) {
+      // deliberately never yields
+    }
+    return { burned: seconds };
+  }
+}

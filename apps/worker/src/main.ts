@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { runRevoke } from './cli/revoke.command.js';
+import { runWorker } from './cli/worker.command.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+}
+
+/** `codehubot`: the one command line of the system, like `celery`. */
+const program = new Command('codehubot')
+  .description('CodeHubot Tasks: worker and control commands')
+  .showHelpAfterError();
+
+program
+  .command('worker', { isDefault: true })
+  .description('consume queues and run tasks (the default command)')
+  .option('-Q, --queues <list>', 'comma-separated queues to consume (WORKER_QUEUES)')
+  .option('-c, --concurrency <n>', 'tasks run at once (WORKER_CONCURRENCY)', positiveInt)
+  .option('--max-tasks-per-child <n>', 'tasks before the executing child is replaced', positiveInt)
+  .option('-n, --name <name>', 'worker name shown by inspect (default host:pid)')
+  .action((flags: { queues?: string; concurrency?: number; name?: string }) => runWorker(flags));
+
+program
+  .command('revoke <task_id>')
+  .description('revoke a task: it never runs; with --terminate a running one is stopped')
+  .option('--terminate', 'stop it if it is running')
+  .option('--json', 'print JSON')
+  .action(async (taskId: string, flags: { terminate?: boolean; json?: boolean }) => {
+    process.exitCode = await runRevoke(taskId, flags);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

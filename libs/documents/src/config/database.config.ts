@@ -1,0 +1,26 @@
+import { registerAs } from '@nestjs/config';
+import { validateEnv } from '@app/tasks';
+import { IsOptional, Matches } from 'class-validator';
+import { resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+
+class DatabaseEnv {
+  @IsOptional()
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:<path> (or sqlite::memory:) or postgres://…',
+  })
+  DATABASE_URL?: string;
+}
+
+export const DEFAULT_SQLITE_PATH = './var/codehubot.sqlite';
+
+/** TypeORM options from `DATABASE_URL`: SQLite (a file, nothing to install) by default, PostgreSQL when given. */
+export function databaseOptions(url: string | undefined): DataSourceOptions {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
+  const path = url ? url.slice('sqlite:'.length) : DEFAULT_SQLITE_PATH;
+  return { type: 'better-sqlite3', database: path === ':memory:' ? path : resolve(path) };
+}
+
+export const databaseConfig = registerAs('database', () =>
+  databaseOptions(validateEnv(DatabaseEnv).DATABASE_URL),
+);

@@ -1,0 +1,2 @@
+export * from './config/database.config.js';
+export * from './database.module.js';

@@ -1,0 +1,47 @@
+import { registerAs } from '@nestjs/config';
+import { IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { parseRoutes, type Route } from '../queues.js';
+import { validateEnv } from './validate-env.js';
+
+class TasksEnv {
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ and - only' })
+  QUEUE_PREFIX: string = 'codehubot';
+
+  @IsInt() @Min(1) RESULT_EXPIRES: number = 3600;
+  @IsInt() @Min(1) TASK_SOFT_TIME_LIMIT: number = 300;
+  @IsInt() @Min(1) TASK_TIME_LIMIT: number = 360;
+  @IsInt() @Min(0) TASK_DEFAULT_RETRY_DELAY: number = 60;
+
+  /** `pattern=queue` pairs, comma separated; replaces the default routing table when set. */
+  @IsOptional() @IsString() TASK_ROUTES?: string;
+}
+
+/** Settings shared by every process that talks to the broker: producer and worker alike. */
+export interface TasksConfig {
+  redisUrl: string;
+  prefix: string;
+  /** Seconds a finished task's state and result stay readable. */
+  resultExpires: number;
+  softTimeLimit: number;
+  timeLimit: number;
+  defaultRetryDelay: number;
+  routes: Route[];
+}
+
+export function loadTasksConfig(env: NodeJS.ProcessEnv = process.env): TasksConfig {
+  const s = validateEnv(TasksEnv, env);
+  return {
+    redisUrl: s.REDIS_URL,
+    prefix: s.QUEUE_PREFIX,
+    resultExpires: s.RESULT_EXPIRES,
+    softTimeLimit: s.TASK_SOFT_TIME_LIMIT,
+    timeLimit: s.TASK_TIME_LIMIT,
+    defaultRetryDelay: s.TASK_DEFAULT_RETRY_DELAY,
+    routes: parseRoutes(s.TASK_ROUTES),
+  };
+}
+
+export const tasksConfig = registerAs('tasks', () => loadTasksConfig());

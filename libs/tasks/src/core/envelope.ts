@@ -1,0 +1,9 @@
+/**
+ * What a BullMQ job's `data` holds for one of our tasks: the validated keyword arguments and the calling
+ * options that must travel with the task (Celery puts these in message headers).
+ */
+export interface TaskEnvelope<P = Record<string, unknown>> {
+  kwargs: P;
+  /** Epoch ms after which the task is not run and reads REVOKED. */
+  expires?: number;
+}

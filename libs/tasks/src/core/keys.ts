@@ -1,0 +1,12 @@
+/**
+ * Our own Redis keys, beside BullMQ's `<prefix>:<queue>:…`. Queue names may not start with `_`, so these never
+ * collide with a queue.
+ */
+export const ownKeys = (prefix: string) => ({
+  /** Every queue ever used under this prefix: where a task id is looked for. */
+  queues: `${prefix}:_queues`,
+  /** Revoked task ids, scored by when the mark may be forgotten. */
+  revoked: `${prefix}:_revoked`,
+  /** Pub/sub channel for revoke broadcasts (Celery's control channel). */
+  control: `${prefix}:_control`,
+});

@@ -1,0 +1,17 @@
+/** Celery's `apply_async` options, in our units. */
+export interface SubmitOptions {
+  /** Seconds to wait before the task may run. */
+  countdown?: number;
+  /** Earliest time the task may run. */
+  eta?: Date;
+  /** Seconds from now, or a time: a task picked up later is not run and reads REVOKED. */
+  expires?: number | Date;
+  /** 1 (first) … 2_097_152 (last); unset is plain FIFO, which BullMQ serves before prioritized tasks. */
+  priority?: number;
+  /** Overrides the routing table. */
+  queue?: string;
+  /** Same key → same task id; the task runs once. */
+  idempotencyKey?: string;
+}
+
+export const MAX_PRIORITY = 2_097_152;

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Job, type JobsOptions } from 'bullmq';
+import type { TasksConfig } from '../config/tasks.config.js';
+import { QUEUE_NAME_PATTERN } from '../queues.js';
+import { TASKS_CONFIG } from '../tokens.js';
+import { AsyncResult, type StatusSource } from './async-result.js';
+import type { AnyTask, TaskDefinition } from './define-task.js';
+import type { TaskEnvelope } from './envelope.js';
+import { IdempotencyConflictError, InvalidOptionError } from './errors.js';
+import { describeJob } from './job-status.js';
+import { bindArguments, validatePayload } from './payload.js';
+import { QueueRegistry } from './queue-registry.js';
+import { Revocations } from './revocations.js';
+import { MAX_PRIORITY, type SubmitOptions } from './submit-options.js';
+import { TaskCatalogue } from './task-catalogue.js';
+import { idempotentTaskId, newTaskId } from './task-id.js';
+import type { TaskStatus } from './task-state.js';
+
+function toEpochMs(option: string, value: number | Date, now: number): number {
+  const ms = value instanceof Date ? value.getTime() : now + value * 1000;
+  if (!Number.isFinite(ms)) throw new InvalidOptionError(option, 'is not a valid time');
+  return ms;
+}
+
+/**
+ * The producer side of the task system: submit (typed, or by name as the REST API does), look up status,
+ * revoke. Validates payloads and options before anything reaches Redis.
+ */
+@Injectable()
+export class TaskClient implements StatusSource {
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly revocations: Revocations,
+    private readonly catalogue: TaskCatalogue,
+    @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+  ) {}
+
+  /** Queues a task; the payload is checked against the definition at compile time and again here. */
+  async submit<P extends object, R>(
+    task: TaskDefinition<P, R>,
+    payload: P,
+    options: SubmitOptions = {},
+  ): Promise<AsyncResult<R>> {
+    const kwargs = validatePayload<P>(task, payload);
+    return this.enqueue<R>(task, kwargs, options);
+  }
+
+  /** Celery's `send_task`: by wire name, with positional `args` and/or `kwargs`. */
+  async submitByName(
+    name: string,
+    args: readonly unknown[] | undefined,
+    kwargs: Readonly<Record<string, unknown>> | undefined,
+    options: SubmitOptions = {},
+  ): Promise<AsyncResult<unknown>> {
+    const task = this.catalogue.get(name);
+    const payload = validatePayload<object>(task, bindArguments(task, args, kwargs));
+    return this.enqueue(task, payload, options);
+  }
+
+  /** Builds the BullMQ options of one submission; throws `InvalidOptionError` naming the option at fault. */
+  private jobOptions(task: AnyTask, options: SubmitOptions, jobId: string, now: number): JobsOptions {
+    if (options.countdown !== undefined && options.eta !== undefined) {
+      throw new InvalidOptionError('countdown', 'give countdown or eta, not both');
+    }
+    if (options.countdown !== undefined && !(options.countdown >= 0)) {
+      throw new InvalidOptionError('countdown', 'must be a number of seconds ≥ 0');
+    }
+    const runAt = options.eta ? toEpochMs('eta', options.eta, now) : now + (options.countdown ?? 0) * 1000;
+    if (
+      options.priority !== undefined &&
+      !(Number.isInteger(options.priority) && options.priority >= 0 && options.priority <= MAX_PRIORITY)
+    ) {
+      throw new InvalidOptionError('priority', `must be an integer from 0 to ${MAX_PRIORITY}`);
+    }
+    const maxRetries = task.retry?.maxRetries ?? 0;
+    return {
+      jobId,
+      delay: Math.max(0, Math.round(runAt - now)),
+      priority: options.priority || undefined,
+      attempts: maxRetries + 1,
+      backoff: maxRetries > 0 ? { type: 'task' } : undefined,
+      removeOnComplete: { age: this.config.resultExpires },
+      removeOnFail: { age: this.config.resultExpires },
+    };
+  }
+
+  private async enqueue<R>(task: AnyTask, kwargs: object, options: SubmitOptions): Promise<AsyncResult<R>> {
+    const now = Date.now();
+    const queueName = options.queue ?? task.queue ?? this.queues.router.route(task.name);
+    if (!QUEUE_NAME_PATTERN.test(queueName)) {
+      throw new InvalidOptionError('queue', 'letters, digits, _ and - only, not starting with _ or -');
+    }
+    const jobId =
+      options.idempotencyKey !== undefined ? idempotentTaskId(options.idempotencyKey) : newTaskId();
+    const jobOptions = this.jobOptions(task, options, jobId, now);
+    const envelope: TaskEnvelope<object> = { kwargs };
+    if (options.expires !== undefined) {
+      envelope.expires = toEpochMs('expires', options.expires, now);
+      if (envelope.expires <= now) throw new InvalidOptionError('expires', 'is already in the past');
+      if (envelope.expires <= now + (jobOptions.delay ?? 0)) {
+        throw new InvalidOptionError('expires', 'comes before the task may run (countdown/eta)');
+      }
+    }
+    if (options.idempotencyKey !== undefined) {
+      const existing = await this.findJob(jobId);
+      if (existing) {
+        const same =
+          existing.name === task.name && JSON.stringify(existing.data.kwargs) === JSON.stringify(kwargs);
+        if (!same) throw new IdempotencyConflictError(jobId);
+        return new AsyncResult<R>(jobId, this);
+      }
+    }
+    await this.queues.announce(queueName);
+    await this.queues.get(queueName).add(task.name, envelope, jobOptions);
+    return new AsyncResult<R>(jobId, this);
+  }
+
+  /** A handle on a task by id, as Celery's `AsyncResult(id)`. */
+  result<R = unknown>(id: string): AsyncResult<R> {
+    return new AsyncResult<R>(id, this);
+  }
+
+  /** The job behind a task id, in whichever queue it is; undefined when unknown or expired. */
+  async findJob(id: string): Promise<Job<TaskEnvelope> | undefined> {
+    const names = await this.queues.knownQueues();
+    const found = await Promise.all(names.map((name) => Job.fromId<TaskEnvelope>(this.queues.get(name), id)));
+    const job = found.find((j): j is Job<TaskEnvelope> => j !== undefined);
+    if (!job) return undefined;
+    const expiredAt =
+      job.finishedOn !== undefined ? job.finishedOn + this.config.resultExpires * 1000 : Infinity;
+    return expiredAt > Date.now() ? job : undefined;
+  }
+
+  /** The status answer of one task, or null when the id is unknown or its result has expired. */
+  async status(id: string): Promise<TaskStatus | null> {
+    const job = await this.findJob(id);
+    if (!job) return null;
+    const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.isRevoked(id)]);
+    return describeJob(job, jobState, revoked);
+  }
+
+  /**
+   * Revokes a task wherever it is: a task not yet started never runs; with `terminate` a running one is
+   * stopped. Returns the status after the revoke, or null for an unknown id.
+   */
+  async revoke(id: string, terminate = false): Promise<TaskStatus | null> {
+    const job = await this.findJob(id);
+    if (!job) return null;
+    await this.revocations.revoke(id, terminate, job.timestamp + job.delay);
+    return this.status(id);
+  }
+}

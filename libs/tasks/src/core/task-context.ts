@@ -1,0 +1,39 @@
+import { RetryTaskError } from './errors.js';
+import { toProgress, type TaskProgress } from './task-state.js';
+
+/** What a running task knows about itself: Celery's bound `self`, typed. */
+export class TaskContext {
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly queue: string,
+    /** How many times this task has been retried before this run. */
+    readonly retries: number,
+    readonly maxRetries: number,
+    /** Fires on revoke with terminate, on the soft time limit and on a cold shutdown. */
+    readonly signal: AbortSignal,
+    private readonly reportProgress: (progress: TaskProgress) => Promise<void>,
+  ) {}
+
+  /** Reports PROGRESS with `{current, total, percent}`; visible at once to `GET /tasks/{id}` and its SSE stream. */
+  progress(current: number, total: number): Promise<void> {
+    return this.reportProgress(toProgress(current, total));
+  }
+
+  /**
+   * Asks for another attempt, after `countdown` seconds (default: the task's retry policy). When the retries are
+   * used up the `cause` (or a "max retries exceeded" error) fails the task instead, as in Celery.
+   */
+  retry(options: { countdown?: number; cause?: unknown } = {}): never {
+    if (this.retries >= this.maxRetries) {
+      if (options.cause instanceof Error) throw options.cause;
+      throw new Error(`MaxRetriesExceededError: ${this.name} retried ${this.retries} time(s)`);
+    }
+    throw new RetryTaskError(options.countdown, options.cause);
+  }
+
+  /** Throws the abort reason if the task has been told to stop; call it between steps of a long loop. */
+  throwIfAborted(): void {
+    this.signal.throwIfAborted();
+  }
+}

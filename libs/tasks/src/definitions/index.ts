@@ -1,0 +1,17 @@
+import type { AnyTask } from '../core/define-task.js';
+import { Add } from './add.task.js';
+import { CpuBurn } from './cpu-burn.task.js';
+import { LongRunningTask } from './long-running-task.task.js';
+import { ProcessData } from './process-data.task.js';
+import { SendEmail } from './send-email.task.js';
+import { Xsum } from './xsum.task.js';
+
+export * from './add.task.js';
+export * from './cpu-burn.task.js';
+export * from './long-running-task.task.js';
+export * from './process-data.task.js';
+export * from './send-email.task.js';
+export * from './xsum.task.js';
+
+/** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
+export const ALL_TASKS: readonly AnyTask[] = [Add, Xsum, ProcessData, LongRunningTask, CpuBurn, SendEmail];
