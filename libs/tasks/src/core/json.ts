@@ -13,6 +13,7 @@ export function assertJsonSafe(value: unknown, path = 'value', seen = new Set<ob
       if (!Number.isFinite(value)) throw new NotJsonError(path, String(value));
       return;
     case 'undefined':
+      throw new NotJsonError(path, 'undefined');
     case 'function':
     case 'symbol':
     case 'bigint':

@@ -133,9 +133,14 @@ export class TaskClient implements StatusSource {
 
   /** The status answer of one task, or null when the id is unknown or its result has expired. */
   async status(id: string): Promise<TaskStatus | null> {
-    const job = await this.findJob(id);
+    let job = await this.findJob(id);
     if (!job) return null;
     const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.isRevoked(id)]);
+    if ((jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined) {
+      // it finished between the two reads: read the (now final) job again
+      job = await Job.fromId<TaskEnvelope>(this.queues.get(job.queueName), id);
+      if (!job) return null;
+    }
     return describeJob(job, jobState, revoked);
   }
 
