@@ -15,6 +15,8 @@ export default {
       { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
     ],
   },
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.worktrees/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.worktrees/'],
   testTimeout: 60_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
