@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { runRevoke } from './cli/revoke.command.js';
-import { runWorker } from './cli/worker.command.js';
+import { runWorker, type WorkerFlags } from './cli/worker.command.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -19,9 +19,20 @@ program
   .description('consume queues and run tasks (the default command)')
   .option('-Q, --queues <list>', 'comma-separated queues to consume (WORKER_QUEUES)')
   .option('-c, --concurrency <n>', 'tasks run at once (WORKER_CONCURRENCY)', positiveInt)
-  .option('--max-tasks-per-child <n>', 'tasks before the executing child is replaced', positiveInt)
+  .option('-P, --pool <kind>', 'threads (task code off the event loop, hard limits) or inline (WORKER_POOL)')
+  .option('--pool-size <n>', 'executor threads (WORKER_POOL_SIZE)', positiveInt)
+  .option(
+    '--max-tasks-per-child <n>',
+    'tasks before an executor thread is replaced (WORKER_MAX_TASKS_PER_CHILD)',
+    positiveInt,
+  )
+  .option(
+    '--max-memory-per-child <mib>',
+    'heap ceiling of an executor thread (WORKER_MAX_MEMORY_PER_CHILD)',
+    positiveInt,
+  )
   .option('-n, --name <name>', 'worker name shown by inspect (default host:pid)')
-  .action((flags: { queues?: string; concurrency?: number; name?: string }) => runWorker(flags));
+  .action((flags: WorkerFlags) => runWorker(flags));
 
 program
   .command('revoke <task_id>')

@@ -1,22 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
-import { mailConfig } from './config/mail.config.js';
-import { DemoHandlers } from './handlers/demo.handlers.js';
-import { EmailHandlers } from './handlers/email.handlers.js';
-import { MailerService } from './services/mailer.service.js';
+import { HandlersModule } from './handlers.module.js';
 
-/** The consumer: task handlers and the services they call, over `TasksModule.forWorker()`. */
+/**
+ * The consumer process: BullMQ workers, limits, revokes, heartbeat. Task code runs in executor threads
+ * (`executor.main.ts`), or here with `--pool inline`.
+ */
 @Module({})
 export class WorkerModule {
   static forRoot(options: WorkerRuntimeOptions): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [mailConfig] }),
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         TasksModule.forWorker(options),
+        ...(options.pool.kind === 'inline' ? [HandlersModule] : []),
       ],
-      providers: [MailerService, DemoHandlers, EmailHandlers],
     };
   }
 }

@@ -2,14 +2,20 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { tasksConfig, type TasksConfig } from './config/tasks.config.js';
+import { QueueInspector } from './core/queue-inspector.js';
 import { QueueRegistry } from './core/queue-registry.js';
 import { Revocations } from './core/revocations.js';
 import { TaskCatalogue } from './core/task-catalogue.js';
 import { TaskClient } from './core/task-client.js';
+import { WorkerDirectory } from './core/worker-directory.js';
 import { ALL_TASKS } from './definitions/index.js';
 import { ProducerConnectionCloser, producerRedisProvider } from './redis/producer-connection.js';
-import { HandlerRegistry } from './runtime/handler-registry.js';
+import { InlineExecutor } from './runtime/executors/inline-executor.js';
+import { TASK_EXECUTOR } from './runtime/executors/task-executor.js';
+import { ThreadPoolExecutor } from './runtime/executors/thread-pool-executor.js';
+import { HANDLER_MODE, HandlerRegistry, type HandlerMode } from './runtime/handler-registry.js';
 import { RevocationListener } from './runtime/revocation-listener.js';
+import { TaskHooks } from './runtime/task-hooks.js';
 import { TaskRunner } from './runtime/task-runner.js';
 import { TaskWorkerService } from './runtime/task-worker.service.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './runtime/worker-options.js';
@@ -25,14 +31,31 @@ const producerProviders: Provider[] = [
   ProducerConnectionCloser,
   { provide: TaskCatalogue, useValue: new TaskCatalogue(ALL_TASKS) },
   QueueRegistry,
+  QueueInspector,
   Revocations,
   TaskClient,
+  WorkerDirectory,
 ];
-const producerExports = [TASKS_CONFIG, PRODUCER_REDIS, TaskCatalogue, QueueRegistry, Revocations, TaskClient];
+const producerExports = [
+  TASKS_CONFIG,
+  PRODUCER_REDIS,
+  TaskCatalogue,
+  QueueRegistry,
+  QueueInspector,
+  Revocations,
+  TaskClient,
+  WorkerDirectory,
+];
+
+const handlerProviders = (mode: HandlerMode): Provider[] => [
+  { provide: HANDLER_MODE, useValue: mode },
+  HandlerRegistry,
+];
 
 /**
- * The task system for either app. `forProducer()`: what the API needs to submit and inspect tasks, nothing that
- * consumes. `forWorker()`: the same, plus handler discovery and the BullMQ workers.
+ * The task system for each kind of process. `forProducer()`: submit and inspect, nothing that consumes (the
+ * API, the control commands). `forWorker()`: the consumer (BullMQ workers, limits, revokes, heartbeat) and its
+ * executor. `forExecutor()`: inside an executor thread, the handlers and what they need to submit more work.
  */
 @Module({})
 export class TasksModule {
@@ -47,19 +70,34 @@ export class TasksModule {
   }
 
   static forWorker(options: WorkerRuntimeOptions): DynamicModule {
+    const pool = options.pool;
     return {
       module: TasksModule,
       global: true,
       imports: [ConfigModule.forFeature(tasksConfig), DiscoveryModule],
       providers: [
         ...producerProviders,
+        ...handlerProviders(pool.kind === 'inline' ? 'execute' : 'hooks-only'),
         { provide: WORKER_RUNTIME_OPTIONS, useValue: options },
-        HandlerRegistry,
+        pool.kind === 'inline'
+          ? { provide: TASK_EXECUTOR, useClass: InlineExecutor }
+          : { provide: TASK_EXECUTOR, useValue: new ThreadPoolExecutor(pool) },
+        TaskHooks,
         RevocationListener,
         TaskRunner,
         TaskWorkerService,
       ],
-      exports: [...producerExports, HandlerRegistry, TaskWorkerService],
+      exports: [...producerExports, TaskWorkerService],
+    };
+  }
+
+  static forExecutor(): DynamicModule {
+    return {
+      module: TasksModule,
+      global: true,
+      imports: [ConfigModule.forFeature(tasksConfig), DiscoveryModule],
+      providers: [...producerProviders, ...handlerProviders('execute')],
+      exports: [...producerExports, HandlerRegistry],
     };
   }
 }

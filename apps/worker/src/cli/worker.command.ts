@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { PoolOptions, WorkerRuntimeOptions } from '@app/tasks';
 import { loadWorkerSettings, parseQueueList } from '../config/worker.config.js';
 import { WorkerModule } from '../worker.module.js';
 
@@ -7,23 +8,46 @@ export interface WorkerFlags {
   queues?: string;
   concurrency?: number;
   maxTasksPerChild?: number;
+  maxMemoryPerChild?: number;
+  pool?: string;
+  poolSize?: number;
   name?: string;
+}
+
+export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
+  const settings = loadWorkerSettings();
+  const kind = flags.pool ?? settings.pool;
+  if (kind !== 'threads' && kind !== 'inline')
+    throw new Error(`--pool must be threads or inline, not ${kind}`);
+  const pool: PoolOptions =
+    kind === 'inline'
+      ? { kind }
+      : {
+          kind,
+          entry: new URL('../executor.main.js', import.meta.url),
+          size: flags.poolSize ?? settings.poolSize,
+          maxTasksPerChild: flags.maxTasksPerChild ?? settings.maxTasksPerChild,
+          maxMemoryMb: flags.maxMemoryPerChild ?? settings.maxMemoryPerChild,
+        };
+  return {
+    queues: flags.queues ? parseQueueList(flags.queues) : settings.queues,
+    concurrency: flags.concurrency ?? settings.concurrency,
+    name: flags.name ?? settings.name,
+    pool,
+    lockDuration: settings.lockDuration,
+    stalledInterval: settings.stalledInterval,
+    maxStalledCount: settings.maxStalledCount,
+    shutdownGrace: settings.shutdownGrace,
+    terminateGrace: settings.terminateGrace,
+  };
 }
 
 /**
  * `codehubot worker`: consumes the given queues until SIGTERM/SIGINT, which is a warm shutdown (stop taking
- * work, let running tasks finish, exit 0).
+ * work, let running tasks finish within the grace time, exit 0). A second signal is a cold shutdown.
  */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
-  const settings = loadWorkerSettings();
-  const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot({
-      queues: flags.queues ? parseQueueList(flags.queues) : settings.queues,
-      concurrency: flags.concurrency ?? settings.concurrency,
-      name: flags.name ?? settings.name,
-    }),
-    { bufferLogs: false },
-  );
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerOptions(flags)));
   const logger = new Logger('Worker');
   let stopping = false;
   const stop = (signal: string): void => {

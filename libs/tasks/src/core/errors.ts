@@ -115,3 +115,10 @@ export class TaskTimeoutError extends Error {
     this.name = 'TaskTimeoutError';
   }
 }
+
+export class HardTimeLimitExceeded extends UnrecoverableError {
+  constructor(seconds: number) {
+    super(`TimeLimitExceeded: hard time limit (${seconds} s) exceeded; the task was stopped`);
+    this.name = 'HardTimeLimitExceeded';
+  }
+}

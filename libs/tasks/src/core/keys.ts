@@ -9,4 +9,10 @@ export const ownKeys = (prefix: string) => ({
   revoked: `${prefix}:_revoked`,
   /** Pub/sub channel for revoke broadcasts (Celery's control channel). */
   control: `${prefix}:_control`,
+  /** Live workers, scored by their last heartbeat. */
+  workers: `${prefix}:_workers`,
+  /** One worker's last heartbeat (JSON), expiring when it stops beating. */
+  worker: (id: string) => `${prefix}:_worker:${id}`,
+  /** What is left of a purged task, so that it reads REVOKED instead of unknown. */
+  purged: (id: string) => `${prefix}:_purged:${id}`,
 });

@@ -9,12 +9,13 @@ import type { TaskEnvelope } from './envelope.js';
 import { IdempotencyConflictError, InvalidOptionError } from './errors.js';
 import { describeJob } from './job-status.js';
 import { bindArguments, validatePayload } from './payload.js';
+import { QueueInspector } from './queue-inspector.js';
 import { QueueRegistry } from './queue-registry.js';
 import { Revocations } from './revocations.js';
 import { MAX_PRIORITY, type SubmitOptions } from './submit-options.js';
 import { TaskCatalogue } from './task-catalogue.js';
 import { idempotentTaskId, newTaskId } from './task-id.js';
-import type { TaskStatus } from './task-state.js';
+import { statusText, TaskState, type TaskStatus } from './task-state.js';
 
 function toEpochMs(option: string, value: number | Date, now: number): number {
   const ms = value instanceof Date ? value.getTime() : now + value * 1000;
@@ -32,6 +33,7 @@ export class TaskClient implements StatusSource {
     private readonly queues: QueueRegistry,
     private readonly revocations: Revocations,
     private readonly catalogue: TaskCatalogue,
+    private readonly inspector: QueueInspector,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
   ) {}
 
@@ -134,7 +136,7 @@ export class TaskClient implements StatusSource {
   /** The status answer of one task, or null when the id is unknown or its result has expired. */
   async status(id: string): Promise<TaskStatus | null> {
     let job = await this.findJob(id);
-    if (!job) return null;
+    if (!job) return this.purgedStatus(id);
     const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.isRevoked(id)]);
     if ((jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined) {
       // it finished between the two reads: read the (now final) job again
@@ -144,13 +146,29 @@ export class TaskClient implements StatusSource {
     return describeJob(job, jobState, revoked);
   }
 
+  private async purgedStatus(id: string): Promise<TaskStatus | null> {
+    const purged = await this.inspector.purgedTask(id);
+    if (!purged) return null;
+    const state = TaskState.Revoked;
+    return {
+      task_id: id,
+      state,
+      status: statusText(state),
+      name: purged.name,
+      queue: purged.queue,
+      retries: 0,
+      date_done: purged.date_done,
+      error: 'REVOKED: purged',
+    };
+  }
+
   /**
    * Revokes a task wherever it is: a task not yet started never runs; with `terminate` a running one is
    * stopped. Returns the status after the revoke, or null for an unknown id.
    */
   async revoke(id: string, terminate = false): Promise<TaskStatus | null> {
     const job = await this.findJob(id);
-    if (!job) return null;
+    if (!job) return this.purgedStatus(id);
     await this.revocations.revoke(id, terminate, job.timestamp + job.delay);
     return this.status(id);
   }

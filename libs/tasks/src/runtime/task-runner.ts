@@ -1,98 +1,87 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { TasksConfig } from '../config/tasks.config.js';
 import type { TaskEnvelope } from '../core/envelope.js';
 import {
-  NotJsonError,
-  PayloadValidationError,
+  HardTimeLimitExceeded,
   PermanentTaskError,
   SoftTimeLimitExceeded,
   TaskRevokedError,
 } from '../core/errors.js';
-import { assertJsonSafe } from '../core/json.js';
-import { validatePayload } from '../core/payload.js';
-import { TaskContext } from '../core/task-context.js';
-import type { TaskProgress } from '../core/task-state.js';
+import { TaskCatalogue } from '../core/task-catalogue.js';
 import { TASKS_CONFIG } from '../tokens.js';
-import { HandlerRegistry } from './handler-registry.js';
+import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
+import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
 /** Why a running task was told to stop, as given to BullMQ's `cancelJob`. */
 export const TERMINATE_REASON = 'terminated';
 
 /**
- * Runs one job: finds its handler, refuses revoked, expired and malformed work as permanent failures, re-checks
- * the payload (it may have been queued by older code), enforces the soft time limit and checks the result is
- * JSON. Everything else the handler throws goes to BullMQ's retry machinery.
+ * Runs one job on the consumer side: refuses revoked, expired and unknown work as permanent failures, hands
+ * the task to the executor, and enforces the limits from outside it — the soft limit fires the task's signal,
+ * the hard limit (and a terminate the task ignores) ends it, even in code that never yields.
  */
 @Injectable()
 export class TaskRunner {
-  private readonly logger = new Logger(TaskRunner.name);
-
   constructor(
-    private readonly handlers: HandlerRegistry,
+    @Inject(TASK_EXECUTOR) private readonly executor: TaskExecutor,
+    private readonly catalogue: TaskCatalogue,
     private readonly revocations: RevocationListener,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+    @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: WorkerRuntimeOptions,
   ) {}
 
-  async run(job: Job<TaskEnvelope>, signal?: AbortSignal): Promise<unknown> {
+  run(job: Job<TaskEnvelope>, signal?: AbortSignal): Promise<unknown> {
     const id = job.id ?? '';
-    const handler = this.handlers.get(job.name);
-    if (!handler) throw new PermanentTaskError(`Unknown task: ${job.name} (no handler in this worker)`);
-    if (this.revocations.has(id)) throw new TaskRevokedError('revoked');
+    const task = this.catalogue.find(job.name);
+    if (!task) return Promise.reject(new PermanentTaskError(`Unknown task: ${job.name}`));
+    if (this.revocations.has(id)) return Promise.reject(new TaskRevokedError('revoked'));
     const expires = job.data?.expires;
-    if (expires !== undefined && expires <= Date.now()) throw new TaskRevokedError('expired');
-    let payload: object;
-    try {
-      payload = validatePayload(handler.task, job.data?.kwargs);
-    } catch (error) {
-      if (error instanceof PayloadValidationError || error instanceof NotJsonError) {
-        throw new PermanentTaskError(`Invalid payload: ${error.message}`);
-      }
-      throw error;
-    }
+    if (expires !== undefined && expires <= Date.now())
+      return Promise.reject(new TaskRevokedError('expired'));
 
-    const softLimit = handler.task.timeLimits?.soft ?? this.config.softTimeLimit;
-    const controller = new AbortController();
-    const onCancel = (): void =>
-      controller.abort(
-        signal?.reason === TERMINATE_REASON ? new TaskRevokedError('terminated') : signal?.reason,
-      );
-    signal?.addEventListener('abort', onCancel, { once: true });
-    const timer = setTimeout(() => controller.abort(new SoftTimeLimitExceeded(softLimit)), softLimit * 1000);
-    const stopped = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), {
-        once: true,
-      });
+    const soft = task.timeLimits?.soft ?? this.config.softTimeLimit;
+    const hard = task.timeLimits?.hard ?? this.config.timeLimit;
+    return new Promise<unknown>((resolve, reject) => {
+      const timers: NodeJS.Timeout[] = [];
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        timers.forEach(clearTimeout);
+        signal?.removeEventListener('abort', onTerminate);
+        outcome();
+      };
+      const stop = (error: Error): void => {
+        if (!this.executor.kill(id, error)) settle(() => reject(error));
+      };
+      const onTerminate = (): void => {
+        const error = new TaskRevokedError('terminated');
+        this.executor.abort(id, error);
+        timers.push(setTimeout(() => stop(error), this.options.terminateGrace * 1000));
+      };
+      signal?.addEventListener('abort', onTerminate, { once: true });
+      if (soft < hard) {
+        timers.push(setTimeout(() => this.executor.abort(id, new SoftTimeLimitExceeded(soft)), soft * 1000));
+      }
+      timers.push(setTimeout(() => stop(new HardTimeLimitExceeded(hard)), hard * 1000));
+      this.executor
+        .execute(
+          {
+            id,
+            name: job.name,
+            queue: job.queueName,
+            payload: job.data?.kwargs,
+            retries: job.attemptsMade,
+            maxRetries: task.retry?.maxRetries ?? 0,
+          },
+          { onProgress: (progress) => job.updateProgress(progress) },
+        )
+        .then(
+          (result) => settle(() => resolve(result)),
+          (error: Error) => settle(() => reject(error)),
+        );
     });
-    stopped.catch(() => undefined);
-
-    const ctx = new TaskContext(
-      id,
-      job.name,
-      job.queueName,
-      job.attemptsMade,
-      handler.task.retry?.maxRetries ?? 0,
-      controller.signal,
-      (progress: TaskProgress) => job.updateProgress(progress),
-    );
-    try {
-      const running = Promise.resolve(handler.call(payload, ctx));
-      running.catch((error: unknown) => {
-        if (controller.signal.aborted)
-          this.logger.debug(`${job.name} (${id}) ended after being stopped: ${String(error)}`);
-      });
-      const result = await Promise.race([running, stopped]);
-      const value = result === undefined ? null : result;
-      try {
-        assertJsonSafe(value, 'result');
-      } catch (error) {
-        throw new PermanentTaskError(`Task returned a value JSON cannot carry: ${(error as Error).message}`);
-      }
-      return value;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCancel);
-    }
   }
 }

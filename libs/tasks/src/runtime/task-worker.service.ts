@@ -6,21 +6,32 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TasksConfig } from '../config/tasks.config.js';
-import type { TaskEventInfo } from '../core/decorators.js';
 import type { TaskEnvelope } from '../core/envelope.js';
-import { RetryTaskError } from '../core/errors.js';
+import { RetryTaskError, TaskRevokedError } from '../core/errors.js';
 import { QueueRegistry } from '../core/queue-registry.js';
 import { retryDelayMs } from '../core/retry-delay.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
+import type { WorkerInfo } from '../core/worker-info.js';
+import { warnIfRedisEvicts } from '../redis/eviction-check.js';
 import { redisOptions } from '../redis/redis-connection.js';
-import { TASKS_CONFIG } from '../tokens.js';
-import { HandlerRegistry } from './handler-registry.js';
+import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
+import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
 import { Semaphore } from './semaphore.js';
+import { TaskHooks } from './task-hooks.js';
 import { TERMINATE_REASON, TaskRunner } from './task-runner.js';
+import { WorkerHeartbeat } from './worker-heartbeat.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
+
+interface ActiveTask {
+  name: string;
+  queue: string;
+  startedAt: number;
+}
 
 /**
  * One BullMQ Worker per queue this process consumes, all sharing one concurrency budget, as a Celery worker's
@@ -31,57 +42,74 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(TaskWorkerService.name);
   private readonly workers: Worker<TaskEnvelope>[] = [];
   private readonly slots: Semaphore;
+  private readonly active = new Map<string, ActiveTask>();
+  private readonly heartbeat: WorkerHeartbeat;
   readonly id: string;
-  readonly startedAt = Date.now();
-  processed = 0;
-  failed = 0;
+  private readonly startedAt = new Date();
+  private processed = 0;
+  private failed = 0;
 
   constructor(
     @Inject(WORKER_RUNTIME_OPTIONS) readonly options: WorkerRuntimeOptions,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+    @Inject(TASK_EXECUTOR) private readonly executor: TaskExecutor,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
     private readonly runner: TaskRunner,
-    private readonly handlers: HandlerRegistry,
+    private readonly hooks: TaskHooks,
     private readonly catalogue: TaskCatalogue,
     private readonly queues: QueueRegistry,
     private readonly revocations: RevocationListener,
   ) {
     this.slots = new Semaphore(options.concurrency);
     this.id = options.name ?? `${hostname()}:${process.pid}`;
+    this.heartbeat = new WorkerHeartbeat(redis, config.prefix, this.id, () => this.snapshot());
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await warnIfRedisEvicts(this.redis, this.logger);
+    await this.executor.start();
     await this.revocations.start((id) => this.terminate(id));
-    const shared = this.options.queues.length > 1;
     for (const queue of this.options.queues) {
       await this.queues.announce(queue);
-      const worker = new Worker<TaskEnvelope>(
-        queue,
-        shared
-          ? async (job, _token, signal) => {
-              await this.slots.acquire();
-              try {
-                return await this.runner.run(job, signal);
-              } finally {
-                this.slots.release();
-              }
-            }
-          : (job, _token, signal) => this.runner.run(job, signal),
-        {
-          connection: redisOptions(this.config.redisUrl, 'consumer'),
-          prefix: this.config.prefix,
-          concurrency: this.options.concurrency,
-          name: this.id,
-          settings: { backoffStrategy: (attempts, _type, error, job) => this.backoff(attempts, error, job) },
-        },
-      );
-      worker.on('completed', (job, result) => this.onCompleted(job, result));
-      worker.on('failed', (job, error) => job && this.onFailed(job, error));
-      worker.on('error', (error) => this.logger.warn(`${queue}: ${error.message}`));
-      this.workers.push(worker);
+      this.workers.push(this.consume(queue));
     }
+    this.heartbeat.start();
     this.logger.log(
-      `worker ${this.id} consuming [${this.options.queues.join(', ')}] with concurrency ${this.options.concurrency}`,
+      `worker ${this.id} consuming [${this.options.queues.join(', ')}] with concurrency ${this.options.concurrency}` +
+        ` (pool: ${this.options.pool.kind}${this.options.pool.kind === 'threads' ? ` × ${this.options.pool.size}` : ''})`,
     );
+  }
+
+  private consume(queue: string): Worker<TaskEnvelope> {
+    const shared = this.options.queues.length > 1;
+    const worker = new Worker<TaskEnvelope>(
+      queue,
+      async (job, _token, signal) => {
+        if (shared) await this.slots.acquire();
+        const id = job.id ?? '';
+        this.active.set(id, { name: job.name, queue, startedAt: Date.now() });
+        try {
+          return await this.runner.run(job, signal);
+        } finally {
+          this.active.delete(id);
+          if (shared) this.slots.release();
+        }
+      },
+      {
+        connection: redisOptions(this.config.redisUrl, 'consumer'),
+        prefix: this.config.prefix,
+        concurrency: this.options.concurrency,
+        name: this.id,
+        lockDuration: this.options.lockDuration * 1000,
+        stalledInterval: this.options.stalledInterval * 1000,
+        maxStalledCount: this.options.maxStalledCount,
+        settings: { backoffStrategy: (attempts, _type, error, job) => this.backoff(attempts, error, job) },
+      },
+    );
+    worker.on('completed', (job, result) => this.onCompleted(job, result));
+    worker.on('failed', (job, error) => job && this.onFailed(job, error));
+    worker.on('error', (error) => this.logger.warn(`${queue}: ${error.message}`));
+    return worker;
   }
 
   private backoff(attempts: number, error: Error | undefined, job: { name: string } | undefined): number {
@@ -95,32 +123,63 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     return this.workers.some((worker) => worker.cancelJob(id, TERMINATE_REASON));
   }
 
-  private info(job: Job<TaskEnvelope>): TaskEventInfo {
+  private snapshot(): Omit<
+    WorkerInfo,
+    'host' | 'pid' | 'uptime_s' | 'memory_rss_mb' | 'loop_lag_ms' | 'last_heartbeat'
+  > {
     return {
-      id: job.id ?? '',
-      name: job.name,
-      queue: job.queueName,
-      retries: Math.max(0, job.attemptsMade - 1),
-      payload: job.data?.kwargs,
+      id: this.id,
+      queues: this.options.queues,
+      concurrency: this.options.concurrency,
+      active: [...this.active].map(([task_id, a]) => ({
+        task_id,
+        name: a.name,
+        queue: a.queue,
+        started_at: new Date(a.startedAt).toISOString(),
+      })),
+      processed: this.processed,
+      failed: this.failed,
+      registered: this.executor.registered(),
+      started_at: this.startedAt.toISOString(),
+      pool: this.executor.stats(),
     };
+  }
+
+  /** This worker's heartbeat as it would publish it now. */
+  info(): WorkerInfo {
+    return this.heartbeat.info();
   }
 
   private onCompleted(job: Job<TaskEnvelope>, result: unknown): void {
     this.processed++;
-    if (this.handlers.hasHooks('success'))
-      void this.handlers.runHooks('success', { ...this.info(job), result });
+    this.hooks.emit('success', job, { result });
   }
 
   private onFailed(job: Job<TaskEnvelope>, error: Error): void {
     const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) this.failed++;
-    const outcome = final ? 'failure' : 'retry';
-    if (this.handlers.hasHooks(outcome)) void this.handlers.runHooks(outcome, { ...this.info(job), error });
+    if (!final) return this.hooks.emit('retry', job, { error });
+    this.processed++;
+    this.failed++;
+    if (!(error instanceof TaskRevokedError) && !error.message.startsWith('REVOKED:')) {
+      this.hooks.emit('failure', job, { error });
+    }
   }
 
-  /** Warm shutdown: stop taking work, let running tasks finish, then close. */
+  /**
+   * Warm shutdown: stop taking work and let running tasks finish, for at most `shutdownGrace` seconds; what
+   * still runs then is left to crash recovery (another worker re-runs it once its lock lapses).
+   */
   async onApplicationShutdown(): Promise<void> {
-    this.logger.log(`worker ${this.id}: warm shutdown, waiting for running tasks`);
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.logger.log(
+      `worker ${this.id}: warm shutdown, waiting up to ${this.options.shutdownGrace} s for running tasks`,
+    );
+    const closed = Promise.all(this.workers.map((worker) => worker.close()));
+    const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const);
+    if ((await Promise.race([closed, graceOver])) === 'timeout') {
+      this.logger.warn(`grace time over: ${this.active.size} running task(s) left to crash recovery`);
+      await Promise.all(this.workers.map((worker) => worker.close(true)));
+    }
+    await this.heartbeat.stop();
+    await this.executor.close();
   }
 }

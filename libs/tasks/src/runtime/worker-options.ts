@@ -1,3 +1,15 @@
+/** Where task code runs: on the consumer's event loop, or in a pool of worker threads (the default). */
+export type PoolOptions =
+  | { kind: 'inline' }
+  | {
+      kind: 'threads';
+      /** The compiled thread entry module (it calls `runExecutorThread`). */
+      entry: URL;
+      size: number;
+      maxTasksPerChild: number;
+      maxMemoryMb?: number;
+    };
+
 /** How one worker process consumes: decided by the worker app from its settings and flags. */
 export interface WorkerRuntimeOptions {
   queues: string[];
@@ -5,6 +17,17 @@ export interface WorkerRuntimeOptions {
   concurrency: number;
   /** A name for logs and `inspect`; defaults to `<host>:<pid>`. */
   name?: string;
+  pool: PoolOptions;
+  /** Seconds a task may hold its lock without renewal before another worker may take it (crash recovery). */
+  lockDuration: number;
+  /** Seconds between checks for tasks whose worker died. */
+  stalledInterval: number;
+  /** Re-deliveries after a crash before the task fails instead (a task that keeps killing workers). */
+  maxStalledCount: number;
+  /** Seconds a warm shutdown waits for running tasks before leaving them to crash recovery. */
+  shutdownGrace: number;
+  /** Seconds a terminated task has to stop on its signal before it is ended. */
+  terminateGrace: number;
 }
 
 export const WORKER_RUNTIME_OPTIONS = Symbol('WORKER_RUNTIME_OPTIONS');

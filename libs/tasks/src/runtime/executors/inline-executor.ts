@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { HandlerRegistry } from '../handler-registry.js';
+import { invokeHandler } from './invoke-handler.js';
+import type { ExecutionCallbacks, ExecutionRequest, ExecutorStats, TaskExecutor } from './task-executor.js';
+
+/**
+ * Runs handlers on the consumer's own event loop (`--pool inline`, Celery's `solo`/`gevent` spirit): the least
+ * overhead, but a task that never yields stalls the worker and cannot be killed, only abandoned.
+ */
+@Injectable()
+export class InlineExecutor implements TaskExecutor {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly handlers: HandlerRegistry) {}
+
+  async start(): Promise<void> {}
+
+  async execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
+    const controller = new AbortController();
+    this.running.set(request.id, controller);
+    try {
+      return await invokeHandler(this.handlers, request, controller.signal, (p) => callbacks.onProgress(p));
+    } finally {
+      this.running.delete(request.id);
+    }
+  }
+
+  abort(id: string, reason: Error): void {
+    this.running.get(id)?.abort(reason);
+  }
+
+  kill(): boolean {
+    return false;
+  }
+
+  registered(): string[] {
+    return this.handlers.names();
+  }
+
+  stats(): ExecutorStats {
+    return { kind: 'inline', size: 0, running: this.running.size, replaced: 0, threads: [] };
+  }
+
+  async close(): Promise<void> {}
+}

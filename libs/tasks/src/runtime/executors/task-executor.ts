@@ -1,0 +1,52 @@
+import type { TaskProgress } from '../../core/task-state.js';
+
+/** One run of one task, as the consumer hands it to an executor. */
+export interface ExecutionRequest {
+  id: string;
+  name: string;
+  queue: string;
+  /** The queued keyword arguments, not yet re-validated. */
+  payload: unknown;
+  retries: number;
+  maxRetries: number;
+}
+
+export interface ExecutionCallbacks {
+  onProgress(progress: TaskProgress): Promise<void>;
+}
+
+/** Numbers an executor reports for heartbeats and `inspect stats`. */
+export interface ExecutorStats {
+  kind: 'inline' | 'threads';
+  /** Threads alive (0 for inline). */
+  size: number;
+  running: number;
+  /** Threads replaced so far: recycled after max-tasks-per-child, or ended by a limit or a crash. */
+  replaced: number;
+  threads: {
+    id: number;
+    running: number;
+    completed: number;
+    lag_ms: number;
+    heap_mb: number;
+    blocked: boolean;
+  }[];
+}
+
+/**
+ * Where task code runs. The consumer (BullMQ, locks, state) stays on the main event loop; an executor runs
+ * the handler and can be told to stop it: `abort` fires its AbortSignal, `kill` ends it whatever it does.
+ */
+export interface TaskExecutor {
+  start(): Promise<void>;
+  execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown>;
+  abort(id: string, reason: Error): void;
+  /** Ends the task even if it never yields; true when the executor could. The pending `execute` rejects with `reason`. */
+  kill(id: string, reason: Error): boolean;
+  /** Names of the tasks this executor has handlers for. */
+  registered(): string[];
+  stats(): ExecutorStats;
+  close(): Promise<void>;
+}
+
+export const TASK_EXECUTOR = Symbol('TASK_EXECUTOR');

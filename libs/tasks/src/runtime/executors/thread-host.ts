@@ -1,0 +1,54 @@
+import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+import { HandlerRegistry } from '../handler-registry.js';
+import { invokeHandler } from './invoke-handler.js';
+import { deserializeError, serializeError } from './serialized-error.js';
+import { THREAD_BEAT_MS, type FromThread, type ToThread } from './thread-protocol.js';
+
+/**
+ * The body of an executor thread: boots the handlers' Nest context once, then runs the tasks it is sent,
+ * several at a time, each with its own AbortSignal, reporting progress and outcome, and a heartbeat.
+ */
+export async function runExecutorThread(module: Type | DynamicModule): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('runExecutorThread must run inside a worker thread');
+  const send = (message: FromThread): void => port.postMessage(message);
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
+  } catch (error) {
+    send({ t: 'fatal', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const handlers = app.get(HandlerRegistry);
+  const running = new Map<string, AbortController>();
+
+  port.on('message', (message: ToThread) => {
+    if (message.t === 'abort') {
+      running.get(message.id)?.abort(deserializeError(message.reason));
+      return;
+    }
+    const { request } = message;
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    invokeHandler(handlers, request, controller.signal, (progress) => {
+      send({ t: 'progress', id: request.id, progress });
+      return Promise.resolve();
+    })
+      .then(
+        (result) => send({ t: 'done', id: request.id, result }),
+        (error: unknown) => send({ t: 'failed', id: request.id, error: serializeError(error) }),
+      )
+      .finally(() => running.delete(request.id));
+  });
+
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
+  setInterval(() => {
+    send({ t: 'beat', lagMs: lag.percentile(99) / 1e6, heapMb: process.memoryUsage().heapUsed / 2 ** 20 });
+    lag.reset();
+  }, THREAD_BEAT_MS).unref();
+  send({ t: 'ready', handlers: handlers.names() });
+}

@@ -1,0 +1,263 @@
+import { Logger } from '@nestjs/common';
+import { Worker } from 'node:worker_threads';
+import { deserializeError, serializeError } from './serialized-error.js';
+import { THREAD_BEAT_MS, type FromThread, type ToThread } from './thread-protocol.js';
+import type { ExecutionCallbacks, ExecutionRequest, ExecutorStats, TaskExecutor } from './task-executor.js';
+
+export interface ThreadPoolOptions {
+  /** The compiled module whose body calls `runExecutorThread(...)`. */
+  entry: URL;
+  size: number;
+  /** A thread is replaced (gracefully: after its running tasks end) once it has run this many tasks. */
+  maxTasksPerChild: number;
+  /** V8 old-generation ceiling per thread, in MiB; a thread over it ends and its tasks fail (retryable). */
+  maxMemoryMb?: number;
+}
+
+interface Pending {
+  request: ExecutionRequest;
+  callbacks: ExecutionCallbacks;
+  resolve(result: unknown): void;
+  reject(error: Error): void;
+  /** How many threads died under this task; a task that kills two threads fails instead of killing a third. */
+  crashes: number;
+}
+
+const BLOCKED_AFTER_MS = THREAD_BEAT_MS * 4;
+
+class ExecutorThread {
+  readonly running = new Map<string, Pending>();
+  completed = 0;
+  retiring = false;
+  ready = false;
+  lastBeat = Date.now();
+  lagMs = 0;
+  heapMb = 0;
+  /** Set when we end the thread on purpose, so that its exit is not taken for a crash. */
+  ending = false;
+
+  constructor(
+    readonly id: number,
+    readonly worker: Worker,
+  ) {}
+
+  get blocked(): boolean {
+    return this.running.size > 0 && Date.now() - this.lastBeat > BLOCKED_AFTER_MS;
+  }
+
+  post(message: ToThread): void {
+    this.worker.postMessage(message);
+  }
+}
+
+/**
+ * Celery's prefork pool, on worker threads: task code runs off the consumer's event loop, so BullMQ's lock
+ * renewal never stalls; a task past its hard time limit is stopped by ending its thread (which works even on
+ * code that never yields); threads are recycled after `maxTasksPerChild` tasks; a thread's other tasks are
+ * re-run on another thread, never lost. Each thread runs several tasks at once (async handlers); tasks go to
+ * the least busy thread that is not stuck in code that never yields.
+ */
+export class ThreadPoolExecutor implements TaskExecutor {
+  private readonly logger = new Logger('ExecutorPool');
+  private readonly threads = new Set<ExecutorThread>();
+  private readonly owner = new Map<string, ExecutorThread>();
+  private readonly waitingForThread: (() => void)[] = [];
+  private handlerNames: string[] = [];
+  private nextId = 1;
+  private replaced = 0;
+  private closing = false;
+
+  constructor(private readonly options: ThreadPoolOptions) {}
+
+  async start(): Promise<void> {
+    const spawned = Array.from({ length: this.options.size }, () => this.spawn());
+    await Promise.all(spawned.map((s) => s.ready));
+  }
+
+  private spawn(): { thread: ExecutorThread; ready: Promise<void> } {
+    const worker = new Worker(this.options.entry, {
+      resourceLimits: this.options.maxMemoryMb
+        ? { maxOldGenerationSizeMb: this.options.maxMemoryMb }
+        : undefined,
+      stdout: false,
+      stderr: false,
+    });
+    const thread = new ExecutorThread(this.nextId++, worker);
+    this.threads.add(thread);
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromThread) => {
+        if (message.t === 'ready') {
+          thread.ready = true;
+          this.handlerNames = message.handlers;
+          resolve();
+          this.wakeWaiters();
+        } else if (message.t === 'fatal') {
+          reject(new Error(`executor thread failed to start: ${message.message}`));
+        } else {
+          this.onMessage(thread, message);
+        }
+      });
+      worker.on('error', (error) => {
+        if (!thread.ready) reject(error);
+        else this.logger.warn(`executor thread ${thread.id} error: ${error.message}`);
+      });
+      worker.on('exit', (code) => this.onExit(thread, code));
+    });
+    ready.catch(() => undefined);
+    return { thread, ready };
+  }
+
+  private onMessage(thread: ExecutorThread, message: Exclude<FromThread, { t: 'ready' | 'fatal' }>): void {
+    thread.lastBeat = Date.now();
+    if (message.t === 'beat') {
+      thread.lagMs = message.lagMs;
+      thread.heapMb = message.heapMb;
+      return;
+    }
+    const pending = thread.running.get(message.id);
+    if (!pending) return;
+    if (message.t === 'progress') {
+      void pending.callbacks.onProgress(message.progress).catch(() => undefined);
+      return;
+    }
+    this.release(thread, message.id);
+    thread.completed++;
+    if (message.t === 'done') pending.resolve(message.result);
+    else pending.reject(deserializeError(message.error));
+    if (thread.completed >= this.options.maxTasksPerChild) this.retire(thread);
+    this.endIfDrained(thread);
+  }
+
+  private release(thread: ExecutorThread, id: string): void {
+    thread.running.delete(id);
+    this.owner.delete(id);
+  }
+
+  /** Recycling: no new work for this thread; a fresh one takes its place; it ends once its tasks are done. */
+  private retire(thread: ExecutorThread): void {
+    if (thread.retiring || this.closing) return;
+    thread.retiring = true;
+    this.replaced++;
+    this.spawn();
+  }
+
+  private endIfDrained(thread: ExecutorThread): void {
+    if (thread.retiring && thread.running.size === 0 && !thread.ending) {
+      thread.ending = true;
+      void thread.worker.terminate();
+    }
+  }
+
+  private onExit(thread: ExecutorThread, code: number): void {
+    this.threads.delete(thread);
+    if (thread.ending || this.closing) {
+      this.failAll(thread, new Error('executor pool closed'));
+      return;
+    }
+    this.logger.warn(`executor thread ${thread.id} exited unexpectedly (code ${code}); replacing it`);
+    this.replaced++;
+    const orphans = [...thread.running.values()];
+    thread.running.clear();
+    this.spawn();
+    for (const pending of orphans) {
+      this.owner.delete(pending.request.id);
+      pending.crashes++;
+      if (pending.crashes >= 2)
+        pending.reject(new Error(`executor thread died twice running this task (exit ${code})`));
+      else void this.dispatch(pending);
+    }
+  }
+
+  private failAll(thread: ExecutorThread, error: Error): void {
+    for (const [id, pending] of thread.running) {
+      this.owner.delete(id);
+      pending.reject(error);
+    }
+    thread.running.clear();
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.waitingForThread.splice(0)) wake();
+  }
+
+  private pick(): ExecutorThread | undefined {
+    let best: ExecutorThread | undefined;
+    let bestScore = Infinity;
+    for (const thread of this.threads) {
+      if (!thread.ready || thread.retiring || thread.ending) continue;
+      const score = thread.running.size + (thread.blocked ? 1e6 : 0);
+      if (score < bestScore) {
+        best = thread;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  private async dispatch(pending: Pending): Promise<void> {
+    let thread = this.pick();
+    while (!thread) {
+      if (this.closing) return pending.reject(new Error('executor pool closed'));
+      await new Promise<void>((resolve) => this.waitingForThread.push(resolve));
+      thread = this.pick();
+    }
+    thread.running.set(pending.request.id, pending);
+    this.owner.set(pending.request.id, thread);
+    thread.post({ t: 'run', request: pending.request });
+  }
+
+  execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      void this.dispatch({ request, callbacks, resolve, reject, crashes: 0 });
+    });
+  }
+
+  abort(id: string, reason: Error): void {
+    this.owner.get(id)?.post({ t: 'abort', id, reason: serializeError(reason) });
+  }
+
+  kill(id: string, reason: Error): boolean {
+    const thread = this.owner.get(id);
+    if (!thread) return false;
+    const pending = thread.running.get(id);
+    this.release(thread, id);
+    pending?.reject(reason);
+    thread.ending = true;
+    this.replaced++;
+    const others = [...thread.running.values()];
+    thread.running.clear();
+    for (const other of others) this.owner.delete(other.request.id);
+    void thread.worker.terminate();
+    this.spawn();
+    for (const other of others) void this.dispatch(other);
+    return true;
+  }
+
+  registered(): string[] {
+    return this.handlerNames;
+  }
+
+  stats(): ExecutorStats {
+    const threads = [...this.threads].map((t) => ({
+      id: t.id,
+      running: t.running.size,
+      completed: t.completed,
+      lag_ms: Math.round(t.lagMs * 10) / 10,
+      heap_mb: Math.round(t.heapMb),
+      blocked: t.blocked,
+    }));
+    return {
+      kind: 'threads',
+      size: threads.length,
+      running: this.owner.size,
+      replaced: this.replaced,
+      threads,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.wakeWaiters();
+    await Promise.all([...this.threads].map((t) => t.worker.terminate()));
+  }
+}
