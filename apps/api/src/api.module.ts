@@ -8,6 +8,8 @@ import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
+import { QueuesController } from './monitoring/queues.controller.js';
+import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { TaskEventsService } from './tasks/task-events.service.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -20,7 +22,7 @@ import { TasksController } from './tasks/tasks.controller.js';
     DatabaseModule,
     TerminusModule,
   ],
-  controllers: [TasksController, HealthController],
+  controllers: [TasksController, WorkersController, QueuesController, HealthController],
   providers: [
     TaskEventsService,
     RedisHealthIndicator,

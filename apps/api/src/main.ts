@@ -4,6 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
+import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
 import { JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
 
@@ -29,6 +31,7 @@ async function bootstrap(): Promise<void> {
   if (config.apiKeys.length === 0) {
     logger.warn('API_KEYS is not set: local development mode, only requests from this machine are served');
   }
+  await warnIfRedisEvicts(app.get<Redis>(PRODUCER_REDIS), logger);
   await app.listen(config.port);
   logger.log(`listening on ${await app.getUrl()} (OpenAPI at /docs)`);
 }

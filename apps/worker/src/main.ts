@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
-import { runRevoke } from './cli/revoke.command.js';
+import { INSPECT_WHAT, runInspect, runPurge, runRevoke, type InspectWhat } from './cli/control.commands.js';
 import { runWorker, type WorkerFlags } from './cli/worker.command.js';
 
 function positiveInt(value: string): number {
@@ -40,7 +40,27 @@ program
   .option('--terminate', 'stop it if it is running')
   .option('--json', 'print JSON')
   .action(async (taskId: string, flags: { terminate?: boolean; json?: boolean }) => {
-    process.exitCode = await runRevoke(taskId, flags);
+    process.exitCode = await runRevoke(taskId, flags.terminate ?? false, flags.json ?? false);
+  });
+
+program
+  .command('inspect <what>')
+  .description(`what the live workers do: ${INSPECT_WHAT.join('|')}`)
+  .option('--json', 'print JSON')
+  .action(async (what: string, flags: { json?: boolean }) => {
+    if (!(INSPECT_WHAT as readonly string[]).includes(what)) {
+      throw new InvalidArgumentError(`inspect takes one of ${INSPECT_WHAT.join(', ')}`);
+    }
+    process.exitCode = await runInspect(what as InspectWhat, flags.json ?? false);
+  });
+
+program
+  .command('purge')
+  .description('remove waiting tasks (they never run and read REVOKED); every queue unless --queue')
+  .option('-Q, --queue <name>', 'only this queue')
+  .option('--json', 'print JSON')
+  .action(async (flags: { queue?: string; json?: boolean }) => {
+    process.exitCode = await runPurge(flags.queue, flags.json ?? false);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -16,6 +16,7 @@ export * from './core/worker-directory.js';
 export * from './core/worker-info.js';
 export * from './definitions/index.js';
 export * from './queues.js';
+export * from './redis/eviction-check.js';
 export * from './redis/redis-connection.js';
 export * from './runtime/executors/task-executor.js';
 export * from './runtime/executors/thread-host.js';

@@ -30,6 +30,16 @@ export interface PurgedTask {
   date_done: string;
 }
 
+/** A task waiting for its countdown/eta (SCHEDULED) or for its next retry (RETRY). */
+export interface ScheduledTask {
+  task_id: string;
+  name: string;
+  queue: string;
+  state: 'SCHEDULED' | 'RETRY';
+  eta: string;
+  retries: number;
+}
+
 const PURGE_BATCH = 500;
 
 /** Per-queue counts and purge (Celery's `purge`, Flower's queue page). */
@@ -82,6 +92,24 @@ export class QueueInspector {
       purged += count;
       if (count === 0) return purged;
     }
+  }
+
+  /** Delayed tasks of every queue, soonest first (Celery's `inspect scheduled`); at most `limit` per queue. */
+  async scheduled(limit = 1000): Promise<ScheduledTask[]> {
+    const names = await this.queues.knownQueues();
+    const perQueue = await Promise.all(
+      names.map(async (queue) =>
+        (await this.queues.get(queue).getDelayed(0, limit - 1)).map((job): ScheduledTask => ({
+          task_id: job.id ?? '',
+          name: job.name,
+          queue,
+          state: job.attemptsMade > 0 ? 'RETRY' : 'SCHEDULED',
+          eta: new Date(job.timestamp + job.delay).toISOString(),
+          retries: job.attemptsMade,
+        })),
+      ),
+    );
+    return perQueue.flat().sort((a, b) => a.eta.localeCompare(b.eta));
   }
 
   async purgedTask(id: string): Promise<PurgedTask | undefined> {

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { ownKeys } from '../core/keys.js';
 import { HEARTBEAT_INTERVAL_S, HEARTBEAT_TTL_S, type WorkerInfo } from '../core/worker-info.js';
+import { LoopLag } from './loop-lag.js';
 
 /** Publishes one worker's heartbeat every few seconds; removes it on a clean stop. */
 export class WorkerHeartbeat {
   private timer: NodeJS.Timeout | undefined;
-  private readonly lag: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  private lag: LoopLag | undefined;
+  private lastLag = 0;
   private readonly keys: ReturnType<typeof ownKeys>;
 
   constructor(
@@ -23,7 +24,7 @@ export class WorkerHeartbeat {
   }
 
   start(): void {
-    this.lag.enable();
+    this.lag = new LoopLag();
     void this.beat();
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_S * 1000);
     this.timer.unref();
@@ -37,14 +38,14 @@ export class WorkerHeartbeat {
       pid: process.pid,
       uptime_s: Math.round((Date.now() - Date.parse(base.started_at)) / 1000),
       memory_rss_mb: Math.round(process.memoryUsage.rss() / 2 ** 20),
-      loop_lag_ms: Math.round((this.lag.percentile(99) / 1e6) * 10) / 10,
+      loop_lag_ms: this.lastLag,
       last_heartbeat: new Date().toISOString(),
     };
   }
 
   private async beat(): Promise<void> {
+    this.lastLag = this.lag?.take() ?? 0;
     const info = this.info();
-    this.lag.reset();
     try {
       await this.redis
         .multi()
@@ -58,7 +59,7 @@ export class WorkerHeartbeat {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.lag.disable();
+    this.lag?.stop();
     await this.redis
       .multi()
       .del(this.keys.worker(this.id))

@@ -1,8 +1,8 @@
 import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { HandlerRegistry } from '../handler-registry.js';
+import { LoopLag } from '../loop-lag.js';
 import { invokeHandler } from './invoke-handler.js';
 import { deserializeError, serializeError } from './serialized-error.js';
 import { THREAD_BEAT_MS, type FromThread, type ToThread } from './thread-protocol.js';
@@ -44,11 +44,9 @@ export async function runExecutorThread(module: Type | DynamicModule): Promise<v
       .finally(() => running.delete(request.id));
   });
 
-  const lag = monitorEventLoopDelay({ resolution: 20 });
-  lag.enable();
+  const lag = new LoopLag();
   setInterval(() => {
-    send({ t: 'beat', lagMs: lag.percentile(99) / 1e6, heapMb: process.memoryUsage().heapUsed / 2 ** 20 });
-    lag.reset();
+    send({ t: 'beat', lagMs: lag.take(), heapMb: process.memoryUsage().heapUsed / 2 ** 20 });
   }, THREAD_BEAT_MS).unref();
   send({ t: 'ready', handlers: handlers.names() });
 }

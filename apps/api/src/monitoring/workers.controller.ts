@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WorkerDirectory, type WorkerInfo } from '@app/tasks';
+import { WorkerDto } from './monitoring.dto.js';
+
+@ApiTags('monitoring')
+@ApiBearerAuth()
+@Controller('workers')
+export class WorkersController {
+  constructor(private readonly directory: WorkerDirectory) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Live workers (a stopped or dead one drops off within a few heartbeats)' })
+  @ApiOkResponse({ type: [WorkerDto] })
+  list(): Promise<WorkerInfo[]> {
+    return this.directory.list();
+  }
+}
