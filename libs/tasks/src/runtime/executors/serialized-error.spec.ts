@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { UnrecoverableError } from 'bullmq';
 import { PermanentTaskError, RetryTaskError, SoftTimeLimitExceeded } from '../../core/errors.js';
-import { deserializeError, serializeError } from './serialized-error.js';
+import { deserializeError, serializeError, type SerializedError } from './serialized-error.js';
 
 const roundTrip = (error: unknown): Error =>
   deserializeError(JSON.parse(JSON.stringify(serializeError(error))));
