@@ -4,7 +4,7 @@ import { PermanentTaskError, RetryTaskError, SoftTimeLimitExceeded } from '../..
 import { deserializeError, serializeError, type SerializedError } from './serialized-error.js';
 
 const roundTrip = (error: unknown): Error =>
-  deserializeError(JSON.parse(JSON.stringify(serializeError(error))));
+  deserializeError(JSON.parse(JSON.stringify(serializeError(error))) as SerializedError);
 
 describe('errors crossing from an executor thread', () => {
   it('keep permanence, so BullMQ still skips the remaining attempts', () => {
