@@ -7,7 +7,9 @@ class TasksEnv {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ and - only' })
+  @Matches(/^(\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/, {
+    message: 'QUEUE_PREFIX may hold letters, digits, _ and - only, optionally as one {hash-tag} for Redis Cluster',
+  })
   QUEUE_PREFIX: string = 'codehubot';
 
   @IsInt() @Min(1) RESULT_EXPIRES: number = 3600;
