@@ -3,27 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TaskStatus } from '@app/tasks';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
 import { TestRedis, type TestRedisOptions } from './redis-server.js';
 
 export const API_KEY = 'test-key-1';
 
-export interface TaskStatusBody {
-  task_id: string;
-  state: string;
-  status: string;
-  name: string;
-  queue: string;
-  retries: number;
-  date_done?: string;
-  eta?: string;
-  current?: number;
-  total?: number;
-  percent?: number;
-  result?: unknown;
-  error?: string;
-}
+/** What `GET /tasks/{id}` answers: the library's own status type. */
+export type TaskStatusBody = TaskStatus;
 
 export interface HttpAnswer<T = unknown> {
   status: number;
