@@ -28,7 +28,7 @@ describe('REST API: bad input, authentication, OpenAPI', () => {
 
   beforeAll(async () => {
     system = await TestSystem.start();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await system?.stop();

@@ -25,7 +25,7 @@ describe('tasks.email.send_email over SMTP', () => {
     });
     system = await TestSystem.start();
     await system.startWorker(['--queues', 'email', '--concurrency', '2'], { SMTP_URL: smtp.url });
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await system?.stop();

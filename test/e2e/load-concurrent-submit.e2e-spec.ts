@@ -17,7 +17,7 @@ describe('300 concurrent submissions, two workers', () => {
       system.startWorker(['--queues', 'default', '--concurrency', '10', '--name', 'load-1']),
       system.startWorker(['--queues', 'default', '--concurrency', '10', '--name', 'load-2']),
     ]);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await system?.stop();

@@ -47,7 +47,7 @@ describe('Redis goes away and comes back', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     worker = await system.startWorker(['--queues', 'default', '--concurrency', '2']);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await system?.stop();

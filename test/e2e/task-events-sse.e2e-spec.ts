@@ -114,7 +114,7 @@ describe('GET /tasks/{task_id}/events (Server-Sent Events)', () => {
   beforeAll(async () => {
     system = await TestSystem.start();
     await system.startWorker(['--queues', 'default', '--concurrency', '4']);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await system?.stop();
