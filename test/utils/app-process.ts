@@ -35,8 +35,11 @@ export class AppProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Waits until the output matches; fails with the output so far when the process exits or time runs out. */
-  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  /**
+   * Waits until the output matches; fails with the output so far when the process exits or time runs out. The
+   * default is generous: a start-up on a busy 2-core machine running other suites can take well over 20 s.
+   */
+  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
       if (!this.running) throw new Error(`process exited before ${pattern}:\n${this.output}`);

@@ -43,8 +43,14 @@ export class TestSystem {
 
   static async start(options: SystemOptions = {}): Promise<TestSystem> {
     const system = new TestSystem(options);
-    system.redis = await TestRedis.start(options.redis);
-    if (!options.noApi) await system.startApi();
+    try {
+      system.redis = await TestRedis.start(options.redis);
+      if (!options.noApi) await system.startApi();
+    } catch (error) {
+      // the caller never gets the system to stop: leave no redis-server or API process behind
+      await system.stop();
+      throw error;
+    }
     return system;
   }
 

@@ -59,6 +59,16 @@ export function toErrorBody(error: unknown): ErrorBody {
   return client(500, 'Internal server error');
 }
 
+/**
+ * An HttpException thrown with a whole body of its own and no message (the health check's report, which names
+ * the dependency that is down): answered as it is, as Nest would.
+ */
+function ownBody(error: unknown): object | undefined {
+  if (!(error instanceof HttpException)) return undefined;
+  const response = error.getResponse();
+  return typeof response === 'object' && response !== null && !('message' in response) ? response : undefined;
+}
+
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ApiError');
@@ -71,6 +81,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
     if (body.statusCode === 503) response.setHeader('Retry-After', '5');
-    response.status(body.statusCode).json(body);
+    response.status(body.statusCode).json(ownBody(error) ?? body);
   }
 }

@@ -59,7 +59,11 @@ export class TasksController {
   })
   @ApiNotFoundResponse({ description: 'No task of that name' })
   @ApiConflictResponse({ description: 'idempotency_key already used for another task or other arguments' })
-  async submit(@Param('name') name: string, @Body() body: SubmitTaskDto): Promise<SubmittedTaskDto> {
+  async submit(
+    @Param('name') name: string,
+    // no body at all (a task without parameters) means no args and default options
+    @Body() body: SubmitTaskDto = {},
+  ): Promise<SubmittedTaskDto> {
     const handle = await this.tasks.submitByName(name, body.args, body.kwargs, submitOptions(body));
     const status = await handle.status();
     return { task_id: handle.id, state: status.state, status_url: statusUrl(handle.id) };
@@ -95,7 +99,7 @@ export class TasksController {
   @ApiNotFoundResponse({ description: 'Unknown id' })
   async revoke(
     @Param('task_id', new ParseUUIDPipe()) id: string,
-    @Body() body: RevokeTaskDto,
+    @Body() body: RevokeTaskDto = {},
   ): Promise<TaskStatus> {
     return this.found(id, await this.tasks.revoke(id, body.terminate ?? false));
   }
