@@ -8,7 +8,8 @@ class TasksEnv {
   REDIS_URL: string = 'redis://127.0.0.1:6379';
 
   @Matches(/^(\{[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)$/, {
-    message: 'QUEUE_PREFIX may hold letters, digits, _ and - only, optionally as one {hash-tag} for Redis Cluster',
+    message:
+      'QUEUE_PREFIX may hold letters, digits, _ and - only, optionally as one {hash-tag} for Redis Cluster',
   })
   QUEUE_PREFIX: string = 'codehubot';
 
