@@ -174,8 +174,13 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
       `worker ${this.id}: warm shutdown, waiting up to ${this.options.shutdownGrace} s for running tasks`,
     );
     const closed = Promise.all(this.workers.map((worker) => worker.close()));
-    const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const);
-    if ((await Promise.race([closed, graceOver])) === 'timeout') {
+    const grace = new AbortController();
+    const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const, { signal: grace.signal }).catch(
+      () => undefined,
+    );
+    const outcome = await Promise.race([closed, graceOver]);
+    grace.abort();
+    if (outcome === 'timeout') {
       this.logger.warn(`grace time over: ${this.active.size} running task(s) left to crash recovery`);
       await Promise.all(this.workers.map((worker) => worker.close(true)));
     }
