@@ -81,3 +81,26 @@ describe(describeJob.name, () => {
     expect(describeJob(job(), 'active', true).state).toBe('STARTED');
   });
 });
+
+describe('describeJob: a task the worker refuses as it starts', () => {
+  const started = 10_000;
+
+  it('reads REVOKED, not STARTED, when revoked before this run began', () => {
+    expect(describeJob(job({ processedOn: started }), 'active', started - 5_000).state).toBe('REVOKED');
+  });
+
+  it('reads REVOKED, not STARTED, when it expired before this run began', () => {
+    const expired = job({ processedOn: started, data: { kwargs: {}, expires: started - 1 } });
+    expect(describeJob(expired, 'active', false, started).state).toBe('REVOKED');
+  });
+
+  it('keeps its running state when revoked after this run began', () => {
+    const running = job({ processedOn: started, progress: { current: 1, total: 3, percent: 33.3 } });
+    expect(describeJob(running, 'active', started + 1_000).state).toBe('PROGRESS');
+    expect(describeJob(job({ processedOn: started }), 'active', started + 1_000).state).toBe('STARTED');
+  });
+
+  it('reads a waiting task REVOKED whether the mark is a boolean or a time', () => {
+    expect(describeJob(job(), 'waiting', 500, 1_000).state).toBe('REVOKED');
+  });
+});

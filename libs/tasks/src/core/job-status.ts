@@ -14,6 +14,8 @@ export interface JobSnapshot {
   failedReason?: string;
   attemptsMade: number;
   finishedOn?: number;
+  /** When the current run started (BullMQ sets it on every attempt). */
+  processedOn?: number;
   timestamp: number;
   delay: number;
 }
@@ -22,17 +24,32 @@ function isProgress(value: unknown): value is TaskProgress {
   return typeof value === 'object' && value !== null && 'current' in value && 'total' in value;
 }
 
-function stateOf(job: JobSnapshot, jobState: JobState | 'unknown', revoked: boolean, now: number): TaskState {
+/**
+ * Whether a task is revoked: a boolean, or (better) the moment from which the revoke holds, as
+ * `Revocations.revokedFrom` gives it, which tells a run refused at its start from one revoked while running.
+ */
+export type Revoked = boolean | number;
+
+/** An active job the worker is refusing as it starts (revoked or expired before this run began): never runs. */
+function refusedAtStart(job: JobSnapshot, revoked: Revoked): boolean {
+  const startedAt = job.processedOn;
+  if (startedAt === undefined) return false;
+  if (job.data.expires !== undefined && job.data.expires <= startedAt) return true;
+  return typeof revoked === 'number' && revoked <= startedAt;
+}
+
+function stateOf(job: JobSnapshot, jobState: JobState | 'unknown', revoked: Revoked, now: number): TaskState {
   switch (jobState) {
     case 'completed':
       return TaskState.Success;
     case 'failed':
       return job.failedReason?.startsWith(REVOKED_REASON_PREFIX) ? TaskState.Revoked : TaskState.Failure;
     case 'active':
+      if (refusedAtStart(job, revoked)) return TaskState.Revoked;
       return isProgress(job.progress) ? TaskState.Progress : TaskState.Started;
     default: {
       const expired = job.data.expires !== undefined && job.data.expires <= now;
-      if (revoked || expired) return TaskState.Revoked;
+      if (revoked !== false || expired) return TaskState.Revoked;
       if (jobState === 'delayed') return job.attemptsMade > 0 ? TaskState.Retry : TaskState.Scheduled;
       return TaskState.Pending;
     }
@@ -41,12 +58,12 @@ function stateOf(job: JobSnapshot, jobState: JobState | 'unknown', revoked: bool
 
 /**
  * Maps a BullMQ job onto the contract's status answer. Pure: the caller reads the job, its state and whether
- * it is marked revoked.
+ * (from when) it is marked revoked.
  */
 export function describeJob(
   job: JobSnapshot,
   jobState: JobState | 'unknown',
-  revoked: boolean,
+  revoked: Revoked,
   now = Date.now(),
 ): TaskStatus {
   const state = stateOf(job, jobState, revoked, now);

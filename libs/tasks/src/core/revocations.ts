@@ -42,4 +42,14 @@ export class Revocations {
   async isRevoked(id: string): Promise<boolean> {
     return (await this.redis.zscore(this.keys.revoked, id)) !== null;
   }
+
+  /**
+   * From when the revoke of `id` holds: the moment it was revoked, or the task's due time when that was later
+   * (revoked while scheduled). A run that started at or after this moment is refused by the worker; one that
+   * started before was already running. Undefined when the task is not revoked.
+   */
+  async revokedFrom(id: string): Promise<number | undefined> {
+    const score = await this.redis.zscore(this.keys.revoked, id);
+    return score === null ? undefined : Number(score) - REVOKE_MARK_TTL_MS;
+  }
 }

@@ -137,13 +137,13 @@ export class TaskClient implements StatusSource {
   async status(id: string): Promise<TaskStatus | null> {
     let job = await this.findJob(id);
     if (!job) return this.purgedStatus(id);
-    const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.isRevoked(id)]);
+    const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
     if ((jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined) {
       // it finished between the two reads: read the (now final) job again
       job = await Job.fromId<TaskEnvelope>(this.queues.get(job.queueName), id);
       if (!job) return null;
     }
-    return describeJob(job, jobState, revoked);
+    return describeJob(job, jobState, revoked ?? false);
   }
 
   private async purgedStatus(id: string): Promise<TaskStatus | null> {
