@@ -34,3 +34,15 @@ export function assertJsonSafe(value: unknown, path = 'value', seen = new Set<ob
   }
   seen.delete(object);
 }
+
+/**
+ * JSON text with the keys of every object sorted: two values JSON considers equal (objects are unordered)
+ * give the same text, whatever order their keys were written in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}

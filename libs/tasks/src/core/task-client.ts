@@ -8,6 +8,7 @@ import type { AnyTask, TaskDefinition } from './define-task.js';
 import type { TaskEnvelope } from './envelope.js';
 import { IdempotencyConflictError, InvalidOptionError } from './errors.js';
 import { describeJob } from './job-status.js';
+import { canonicalJson } from './json.js';
 import { bindArguments, validatePayload } from './payload.js';
 import { QueueInspector } from './queue-inspector.js';
 import { QueueRegistry } from './queue-registry.js';
@@ -106,15 +107,26 @@ export class TaskClient implements StatusSource {
     if (options.idempotencyKey !== undefined) {
       const existing = await this.findJob(jobId);
       if (existing) {
-        const same =
-          existing.name === task.name && JSON.stringify(existing.data.kwargs) === JSON.stringify(kwargs);
-        if (!same) throw new IdempotencyConflictError(jobId);
+        this.assertSameCall(existing, task, kwargs);
         return new AsyncResult<R>(jobId, this);
       }
     }
     await this.queues.announce(queueName);
-    await this.queues.get(queueName).add(task.name, envelope, jobOptions);
+    const queue = this.queues.get(queueName);
+    await queue.add(task.name, envelope, jobOptions);
+    if (options.idempotencyKey !== undefined) {
+      // a concurrent submission with the same key may have added first: BullMQ then kept its job, not ours
+      const stored = await Job.fromId<TaskEnvelope>(queue, jobId);
+      if (stored) this.assertSameCall(stored, task, kwargs);
+    }
     return new AsyncResult<R>(jobId, this);
+  }
+
+  /** An idempotency key stands for one call: the same task with the same arguments (key order aside). */
+  private assertSameCall(job: Job<TaskEnvelope>, task: AnyTask, kwargs: object): void {
+    if (job.name !== task.name || canonicalJson(job.data.kwargs) !== canonicalJson(kwargs)) {
+      throw new IdempotencyConflictError(job.id ?? '');
+    }
   }
 
   /** A handle on a task by id, as Celery's `AsyncResult(id)`. */
