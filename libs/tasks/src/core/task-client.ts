@@ -150,8 +150,10 @@ export class TaskClient implements StatusSource {
     let job = await this.findJob(id);
     if (!job) return this.purgedStatus(id);
     const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
-    if ((jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined) {
-      // it finished between the two reads: read the (now final) job again
+    const finishedSince = (jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined;
+    if (finishedSince || jobState === 'active') {
+      // it may have started or finished between the two reads: read it again, so that the job matches its
+      // state (an active job's processedOn tells whether it is being refused as revoked or expired)
       job = await Job.fromId<TaskEnvelope>(this.queues.get(job.queueName), id);
       if (!job) return null;
     }
