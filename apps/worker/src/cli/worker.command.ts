@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { PoolOptions, WorkerRuntimeOptions } from '@app/tasks';
 import { loadWorkerSettings, parseQueueList } from '../config/worker.config.js';
@@ -47,9 +47,17 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
  * work, let running tasks finish within the grace time, exit 0). A second signal is a cold shutdown.
  */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerOptions(flags)));
   const logger = new Logger('Worker');
+  let app: INestApplicationContext | undefined = undefined; // set once started; signals may come before
   let stopping = false;
+  const close = (context: INestApplicationContext): void =>
+    void context.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
   const stop = (signal: string): void => {
     if (stopping) {
       logger.warn(`${signal} again: cold shutdown, running tasks are left to crash recovery`);
@@ -57,15 +65,12 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
     }
     stopping = true;
     logger.log(`${signal}: warm shutdown`);
-    void app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
+    if (app) close(app);
   };
+  // Listen before start-up: the worker consumes as soon as it is bootstrapped, inside createApplicationContext,
+  // and a signal arriving while no listener exists would kill it cold (Node's default for SIGTERM).
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  await app.init();
+  app = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerOptions(flags)));
+  if (stopping) close(app);
 }
