@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mailsContaining } from '../utils/task-watch.js';
 import { TestSystem } from '../utils/test-system.js';
+
+// processes start slowly on a busy machine: hooks and tests that start workers get room
+jest.setTimeout(180_000);
 
 /**
  * `idempotency_key`: the same key and the same call give the same task id and one run; the same key for
@@ -53,7 +56,7 @@ describe('idempotency_key', () => {
       expect(third.body.task_id).toBe(first.body.task_id);
 
       await startWorker();
-      const done = await system.waitForState(first.body.task_id, 'SUCCESS', 30_000);
+      const done = await system.waitForState(first.body.task_id, 'SUCCESS', 60_000);
       expect(done.result).toEqual({ status: 'success', to: 'student@example.com' });
 
       // after it finished, the key still names that task and its result; nothing runs again
@@ -77,7 +80,7 @@ describe('idempotency_key', () => {
       const ids = new Set(answers.map((a) => a.body.task_id));
       expect(ids.size).toBe(1);
       const [id] = ids;
-      await system.waitForState(id, 'SUCCESS', 30_000);
+      await system.waitForState(id, 'SUCCESS', 60_000);
       await sleep(1_500);
       expect(await mailsContaining(system, subject)).toHaveLength(1);
     });
@@ -86,7 +89,7 @@ describe('idempotency_key', () => {
       const a = await system.submit('tasks.add', { args: [1, 2], idempotency_key: `a-${randomUUID()}` });
       const b = await system.submit('tasks.add', { args: [1, 2], idempotency_key: `b-${randomUUID()}` });
       expect(a.body.task_id).not.toBe(b.body.task_id);
-      expect(await system.waitForState(b.body.task_id, 'SUCCESS', 30_000)).toMatchObject({ result: 3 });
+      expect(await system.waitForState(b.body.task_id, 'SUCCESS', 60_000)).toMatchObject({ result: 3 });
     });
 
     it('the same key with other arguments → 409, and the first task is untouched', async () => {
@@ -96,7 +99,7 @@ describe('idempotency_key', () => {
       const other = await system.submit('tasks.add', { args: [2, 3], idempotency_key: key });
       expect(other.status).toBe(409);
       expect(JSON.stringify(other.body)).toMatch(/idempotency_key/);
-      expect(await system.waitForState(first.body.task_id, 'SUCCESS', 30_000)).toMatchObject({ result: 4 });
+      expect(await system.waitForState(first.body.task_id, 'SUCCESS', 60_000)).toMatchObject({ result: 4 });
       // still a conflict once the first has finished
       const later = await system.submit('tasks.add', { args: [2, 3], idempotency_key: key });
       expect(later.status).toBe(409);
@@ -119,7 +122,7 @@ describe('idempotency_key', () => {
       expect(accepted).toHaveLength(1);
       expect(answers.filter((a) => a.status === 409)).toHaveLength(3);
       const winner = answers.indexOf(accepted[0]) + 1;
-      const done = await system.waitForState(accepted[0].body.task_id, 'SUCCESS', 30_000);
+      const done = await system.waitForState(accepted[0].body.task_id, 'SUCCESS', 60_000);
       expect(done.result).toBe(100 + winner);
     });
   });

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppProcess } from '../utils/app-process.js';
 import { mailsContaining, stateSequence, watchTask } from '../utils/task-watch.js';
 import { TestSystem } from '../utils/test-system.js';
+
+// processes start slowly on a busy machine: hooks and tests that start workers get room
+jest.setTimeout(180_000);
 
 /** Runs `codehubot revoke …` (the built CLI) against the system; resolves with its exit code and output. */
 async function cli(system: TestSystem, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -47,8 +50,8 @@ describe('revoke', () => {
     await system.startWorker(['--queues', 'held']);
     // a task queued behind it runs: so the worker has been past the revoked one
     const control = await mail(`control-${subject}`, { queue: 'held' });
-    await system.waitForState(control.body.task_id, 'SUCCESS', 30_000);
-    const history = await watchTask(system, id, (b) => b.error !== undefined, 30_000);
+    await system.waitForState(control.body.task_id, 'SUCCESS', 60_000);
+    const history = await watchTask(system, id, (b) => b.error !== undefined, 60_000);
     expect(stateSequence(history)).toEqual(['REVOKED']);
     const final = history.at(-1)?.body;
     expect(final?.error).toMatch(/revoked/);
@@ -68,7 +71,7 @@ describe('revoke', () => {
     expect(revoked.body.state).toBe('REVOKED');
 
     // once due, the worker takes it and refuses it; until then and after it reads REVOKED
-    const history = await watchTask(system, id, (b) => b.error !== undefined, 30_000);
+    const history = await watchTask(system, id, (b) => b.error !== undefined, 60_000);
     expect(stateSequence(history)).toEqual(['REVOKED']);
     expect(history.at(-1)?.body.result).toBeUndefined();
     expect(await mailsContaining(system, subject)).toHaveLength(0);
@@ -77,7 +80,7 @@ describe('revoke', () => {
   it('terminate stops a running long_running_task(30) within seconds, from the API process', async () => {
     const submitted = await system.submit('tasks.long_running_task', { args: [30] });
     const id = submitted.body.task_id;
-    await system.waitForState(id, 'PROGRESS', 30_000);
+    await system.waitForState(id, 'PROGRESS', 60_000);
 
     const requestedAt = Date.now();
     const answer = await system.request('POST', `/tasks/${id}/revoke`, { terminate: true });
@@ -94,7 +97,7 @@ describe('revoke', () => {
     expect(later.body.current ?? 0).toBeLessThan(30);
     expect(worker.running).toBe(true);
     const add = await system.submit('tasks.add', { args: [1, 1] });
-    expect(await system.waitForState(add.body.task_id, 'SUCCESS', 30_000)).toMatchObject({ result: 2 });
+    expect(await system.waitForState(add.body.task_id, 'SUCCESS', 60_000)).toMatchObject({ result: 2 });
   });
 
   it('an unknown id → 404', async () => {
@@ -116,7 +119,7 @@ describe('revoke', () => {
     it('--terminate stops a running task', async () => {
       const submitted = await system.submit('tasks.long_running_task', { args: [30] });
       const id = submitted.body.task_id;
-      await system.waitForState(id, ['STARTED', 'PROGRESS'], 30_000);
+      await system.waitForState(id, ['STARTED', 'PROGRESS'], 60_000);
       const { code } = await cli(system, ['revoke', id, '--terminate']);
       expect(code).toBe(0);
       const done = await system.waitForState(id, ['REVOKED', 'SUCCESS', 'FAILURE'], 15_000);
