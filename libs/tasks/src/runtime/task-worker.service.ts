@@ -175,9 +175,9 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     );
     const closed = Promise.all(this.workers.map((worker) => worker.close()));
     const grace = new AbortController();
-    const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const, { signal: grace.signal }).catch(
-      () => undefined,
-    );
+    const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const, {
+      signal: grace.signal,
+    }).catch(() => undefined);
     const outcome = await Promise.race([closed, graceOver]);
     grace.abort();
     if (outcome === 'timeout') {
