@@ -177,7 +177,9 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const);
     if ((await Promise.race([closed, graceOver])) === 'timeout') {
       this.logger.warn(`grace time over: ${this.active.size} running task(s) left to crash recovery`);
-      await Promise.all(this.workers.map((worker) => worker.close(true)));
+      // close(true) is a no-op once close() runs (it returns the pending close, which waits for the tasks):
+      // drop the connections instead, so that nothing is recorded for the abandoned tasks and their locks lapse
+      await Promise.all(this.workers.map((worker) => worker.disconnect().catch(() => undefined)));
     }
     await this.heartbeat.stop();
     await this.executor.close();
