@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { hostname } from 'node:os';
 import type { AppProcess } from '../utils/app-process.js';
 import { TestSystem } from '../utils/test-system.js';
 import {
   DEMO_TASKS,
+  E2E_TIMEOUT_MS,
   listWorkers,
   runCli,
   startWorker,
@@ -11,6 +12,8 @@ import {
   waitForWorker,
   type WorkerView,
 } from '../utils/runtime-helpers.js';
+
+jest.setTimeout(E2E_TIMEOUT_MS);
 
 const FINAL = ['SUCCESS', 'FAILURE', 'REVOKED'];
 

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppProcess } from '../utils/app-process.js';
 import { TestRedis } from '../utils/redis-server.js';
 import { API_KEY, TestSystem } from '../utils/test-system.js';
-import { startWorker } from '../utils/runtime-helpers.js';
+import { E2E_TIMEOUT_MS, startWorker } from '../utils/runtime-helpers.js';
+
+jest.setTimeout(E2E_TIMEOUT_MS);
 
 const TASKS = 200;
 /** Submissions run in a few lanes, paced, so that several of them fall in the outage. */

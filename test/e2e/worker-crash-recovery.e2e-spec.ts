@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { TestSystem } from '../utils/test-system.js';
-import { startWorker } from '../utils/runtime-helpers.js';
+import { E2E_TIMEOUT_MS, startWorker } from '../utils/runtime-helpers.js';
+
+jest.setTimeout(E2E_TIMEOUT_MS);
 
 /** Short locks, so that a dead worker's tasks are taken over within seconds instead of half a minute. */
 const FAST_RECOVERY = { WORKER_LOCK_DURATION: '2', WORKER_STALLED_INTERVAL: '1' };

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { AppProcess } from '../utils/app-process.js';
 import { TestSystem } from '../utils/test-system.js';
-import { DEMO_TASKS, startWorker, waitForWorker } from '../utils/runtime-helpers.js';
+import { DEMO_TASKS, E2E_TIMEOUT_MS, startWorker, waitForWorker } from '../utils/runtime-helpers.js';
+
+jest.setTimeout(E2E_TIMEOUT_MS);
 
 const FINAL = ['SUCCESS', 'FAILURE', 'REVOKED'];
 const TASKS = 60;

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { AppProcess } from '../utils/app-process.js';
 import { TestSystem } from '../utils/test-system.js';
-import { startWorker, waitForWorker } from '../utils/runtime-helpers.js';
+import { E2E_TIMEOUT_MS, startWorker, waitForWorker } from '../utils/runtime-helpers.js';
+
+jest.setTimeout(E2E_TIMEOUT_MS);
 
 const FINAL = ['SUCCESS', 'FAILURE', 'REVOKED'];
 

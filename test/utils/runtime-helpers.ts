@@ -9,6 +9,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** Start-up on a loaded CI machine (several suites spawning Nest apps at once) can take a while. */
 export const STARTUP_TIMEOUT_MS = 90_000;
 
+/** Jest timeout of these suites' hooks and tests: several app start-ups and long tasks on a shared machine. */
+export const E2E_TIMEOUT_MS = 300_000;
+
 /** A `GET /workers` entry, as the tests read it. */
 export interface WorkerView {
   id: string;
