@@ -9,6 +9,8 @@ import { freePort } from './free-port.js';
 export interface TestRedisOptions {
   /** Append-only file, fsync every write: what a deployment that must lose nothing runs. */
   aof?: boolean;
+  /** More redis-server arguments, after ours (e.g. `['--maxmemory-policy', 'allkeys-lru']`). */
+  extraArgs?: string[];
 }
 
 /**
@@ -42,6 +44,7 @@ export class TestRedis {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir];
     args.push('--appendonly', this.options.aof ? 'yes' : 'no');
     if (this.options.aof) args.push('--appendfsync', 'always');
+    args.push(...(this.options.extraArgs ?? []));
     this.process = spawn('redis-server', args, { stdio: 'ignore' });
     const client = new Redis({ port: this.port, lazyConnect: true, retryStrategy: () => null });
     client.on('error', () => undefined);

@@ -182,7 +182,9 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     grace.abort();
     if (outcome === 'timeout') {
       this.logger.warn(`grace time over: ${this.active.size} running task(s) left to crash recovery`);
-      await Promise.all(this.workers.map((worker) => worker.close(true)));
+      // close(true) is a no-op once close() runs (it returns the pending close, which waits for the tasks):
+      // drop the connections instead, so that nothing is recorded for the abandoned tasks and their locks lapse
+      await Promise.all(this.workers.map((worker) => worker.disconnect().catch(() => undefined)));
     }
     await this.heartbeat.stop();
     await this.executor.close();

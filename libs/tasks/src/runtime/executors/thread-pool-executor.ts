@@ -28,6 +28,8 @@ const BLOCKED_AFTER_MS = THREAD_BEAT_MS * 4;
 class ExecutorThread {
   readonly running = new Map<string, Pending>();
   completed = 0;
+  /** Tasks handed to this thread so far: it takes no more than `maxTasksPerChild`. */
+  assigned = 0;
   retiring = false;
   ready = false;
   lastBeat = Date.now();
@@ -124,7 +126,6 @@ export class ThreadPoolExecutor implements TaskExecutor {
     thread.completed++;
     if (message.t === 'done') pending.resolve(message.result);
     else pending.reject(deserializeError(message.error));
-    if (thread.completed >= this.options.maxTasksPerChild) this.retire(thread);
     this.endIfDrained(thread);
   }
 
@@ -133,8 +134,19 @@ export class ThreadPoolExecutor implements TaskExecutor {
     this.owner.delete(id);
   }
 
-  /** Recycling: no new work for this thread; a fresh one takes its place; it ends once its tasks are done. */
+  /**
+   * Recycling, once a thread has been handed its last task: no new work for it; a fresh one takes its place; it
+   * ends once its tasks are done.
+   */
   private retire(thread: ExecutorThread): void {
+    if (thread.retiring || this.closing) return;
+    thread.retiring = true;
+    this.replaced++;
+    this.spawn();
+  }
+
+  /** A thread ended before its time gets a successor, unless it was retiring and already has one. */
+  private replace(thread: ExecutorThread): void {
     if (thread.retiring || this.closing) return;
     thread.retiring = true;
     this.replaced++;
@@ -155,10 +167,9 @@ export class ThreadPoolExecutor implements TaskExecutor {
       return;
     }
     this.logger.warn(`executor thread ${thread.id} exited unexpectedly (code ${code}); replacing it`);
-    this.replaced++;
     const orphans = [...thread.running.values()];
     thread.running.clear();
-    this.spawn();
+    this.replace(thread);
     for (const pending of orphans) {
       this.owner.delete(pending.request.id);
       pending.crashes++;
@@ -203,7 +214,10 @@ export class ThreadPoolExecutor implements TaskExecutor {
     }
     thread.running.set(pending.request.id, pending);
     this.owner.set(pending.request.id, thread);
+    thread.assigned++;
     thread.post({ t: 'run', request: pending.request });
+    // a thread runs several tasks at once: count what it was given, or it would run far more than the limit
+    if (thread.assigned >= this.options.maxTasksPerChild) this.retire(thread);
   }
 
   execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
@@ -223,12 +237,11 @@ export class ThreadPoolExecutor implements TaskExecutor {
     this.release(thread, id);
     pending?.reject(reason);
     thread.ending = true;
-    this.replaced++;
     const others = [...thread.running.values()];
     thread.running.clear();
     for (const other of others) this.owner.delete(other.request.id);
     void thread.worker.terminate();
-    this.spawn();
+    this.replace(thread);
     for (const other of others) void this.dispatch(other);
     return true;
   }
