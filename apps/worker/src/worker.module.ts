@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { mailConfig } from './config/mail.config.js';
+import { DocumentsWorkerModule } from './documents-worker.module.js';
 import { DemoHandlers } from './handlers/demo.handlers.js';
 import { EmailHandlers } from './handlers/email.handlers.js';
 import { MailerService } from './services/mailer.service.js';
@@ -15,6 +16,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [mailConfig] }),
         TasksModule.forWorker(options),
+        DocumentsWorkerModule,
       ],
       providers: [MailerService, DemoHandlers, EmailHandlers],
     };

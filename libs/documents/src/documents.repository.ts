@@ -114,8 +114,8 @@ export class DocumentsRepository {
   }
 
   /** Back to `pending` (a re-vectorization was queued). */
-  async markPending(id: string, taskId: string): Promise<void> {
-    await this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null, taskId });
+  async markPending(id: string): Promise<void> {
+    await this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null });
   }
 
   /** Stores a downloaded file's facts. */

@@ -63,7 +63,7 @@ function hardSplit(sentence: string, size: number): string[] {
 function join(sentences: readonly string[]): string {
   let out = '';
   for (const s of sentences) {
-    const cjkBoundary = /[\u3000-\u9fff\uff00-\uffef]$/u.test(out) || /^[\u3000-\u9fff\uff00-\uffef]/u.test(s);
+    const cjkBoundary = /[\u3000-\u9fff\uff00-\uffef]$/u.test(out) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(s);
     out += out && !cjkBoundary ? ` ${s}` : s;
   }
   return out;
