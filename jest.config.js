@@ -15,7 +15,7 @@ export default {
       { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
     ],
   },
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.worktrees/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/.worktrees/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.worktrees/'],
   testTimeout: 60_000,
   maxWorkers: 2,
