@@ -181,14 +181,12 @@ export class DocumentsRepository {
   async *scanEmbeddings(model: string): AsyncGenerator<ScannedChunk[]> {
     let after = '';
     for (;;) {
-      const page = await this.chunks
+      const query = this.chunks
         .createQueryBuilder('c')
         .select(['c.id', 'c.documentId', 'c.chunkIndex', 'c.embedding'])
-        .where('c.embeddingModel = :model', { model })
-        .andWhere('c.id > :after', { after })
-        .orderBy('c.id', 'ASC')
-        .take(SCAN_PAGE)
-        .getMany();
+        .where('c.embeddingModel = :model', { model });
+      if (after) query.andWhere('c.id > :after', { after });
+      const page = await query.orderBy('c.id', 'ASC').take(SCAN_PAGE).getMany();
       if (page.length === 0) return;
       yield page.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
       if (page.length < SCAN_PAGE) return;
