@@ -40,11 +40,29 @@ const SCAN_PAGE = 2000;
  */
 @Injectable()
 export class DocumentsRepository {
+  /** Tail of the queue of SQLite writes (see `write`). */
+  private writes: Promise<unknown> = Promise.resolve();
+  private readonly serialWrites: boolean;
+
   constructor(
     @InjectRepository(Document) private readonly documents: Repository<Document>,
     @InjectRepository(DocumentChunk) private readonly chunks: Repository<DocumentChunk>,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.serialWrites = dataSource.options.type === 'better-sqlite3';
+  }
+
+  /**
+   * Runs a write. TypeORM gives a SQLite database one connection per process, so two transactions (or a
+   * write and a transaction) of concurrent tasks would interleave on it; on SQLite writes therefore queue up.
+   * PostgreSQL has a pool and runs them side by side.
+   */
+  private write<T>(operation: () => Promise<T>): Promise<T> {
+    if (!this.serialWrites) return operation();
+    const result = this.writes.then(operation, operation);
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
 
   async create(fields: NewDocument): Promise<Document> {
     const document = this.documents.create({
@@ -54,7 +72,7 @@ export class DocumentsRepository {
       size: 0,
       ...fields,
     });
-    await this.documents.insert(document);
+    await this.write(() => this.documents.insert(document));
     return this.findById(document.id) as Promise<Document>;
   }
 
@@ -64,11 +82,7 @@ export class DocumentsRepository {
 
   /** The document with its extracted text (null when not extracted yet). */
   async findWithContent(id: string): Promise<Document | null> {
-    return this.documents
-      .createQueryBuilder('d')
-      .addSelect('d.content')
-      .where('d.id = :id', { id })
-      .getOne();
+    return this.documents.createQueryBuilder('d').addSelect('d.content').where('d.id = :id', { id }).getOne();
   }
 
   /** Newest first. */
@@ -87,45 +101,50 @@ export class DocumentsRepository {
 
   /** Deletes the document and its chunks in one transaction; returns what was deleted, or null. */
   async delete(id: string): Promise<Document | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const document = await manager.findOneBy(Document, { id });
-      if (!document) return null;
-      await manager.delete(DocumentChunk, { documentId: id });
-      await manager.delete(Document, { id });
-      return document;
-    });
+    return this.write(() =>
+      this.dataSource.transaction(async (manager) => {
+        const document = await manager.findOneBy(Document, { id });
+        if (!document) return null;
+        await manager.delete(DocumentChunk, { documentId: id });
+        await manager.delete(Document, { id });
+        return document;
+      }),
+    );
   }
 
   /** Records the task now working on the document (download, extract or vectorize). */
   async setTask(id: string, taskId: string): Promise<void> {
-    await this.documents.update({ id }, { taskId });
+    await this.write(() => this.documents.update({ id }, { taskId }));
   }
 
   /** The seed's first step: `embedding_status = processing`, the previous error cleared. */
   async markProcessing(id: string): Promise<void> {
-    await this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Processing, error: null });
+    await this.write(() =>
+      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Processing, error: null }),
+    );
   }
 
   async markFailed(id: string, error: string): Promise<void> {
-    await this.documents.update(
-      { id },
-      { embeddingStatus: EmbeddingStatus.Failed, error: error.slice(0, 4000) },
+    await this.write(() =>
+      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Failed, error: error.slice(0, 4000) }),
     );
   }
 
   /** Back to `pending` (a re-vectorization was queued). */
   async markPending(id: string): Promise<void> {
-    await this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null });
+    await this.write(() =>
+      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null }),
+    );
   }
 
   /** Stores a downloaded file's facts. */
   async setFile(id: string, facts: FileFacts): Promise<void> {
-    await this.documents.update({ id }, facts);
+    await this.write(() => this.documents.update({ id }, facts));
   }
 
   /** Stores the extracted text. */
   async setContent(id: string, content: string): Promise<void> {
-    await this.documents.update({ id }, { content });
+    await this.write(() => this.documents.update({ id }, { content }));
   }
 
   /**
@@ -134,35 +153,38 @@ export class DocumentsRepository {
    * writes nothing) when the document has gone meanwhile.
    */
   async replaceChunks(id: string, chunks: readonly NewChunk[], model: string): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const exists = await manager.existsBy(Document, { id });
-      if (!exists) return false;
-      await manager.delete(DocumentChunk, { documentId: id });
-      const rows = chunks.map((chunk, chunkIndex) =>
-        manager.create(DocumentChunk, {
-          id: randomUUID(),
-          documentId: id,
-          chunkIndex,
-          text: chunk.text,
-          embedding: chunk.embedding,
-          dimensions: chunk.dimensions,
-          embeddingModel: model,
-        }),
-      );
-      // bounded statements: SQLite caps bound parameters per statement
-      for (let i = 0; i < rows.length; i += 100) await manager.insert(DocumentChunk, rows.slice(i, i + 100));
-      await manager.update(
-        Document,
-        { id },
-        {
-          embeddingStatus: EmbeddingStatus.Completed,
-          chunkCount: chunks.length,
-          embeddingModel: model,
-          error: null,
-        },
-      );
-      return true;
-    });
+    return this.write(() =>
+      this.dataSource.transaction(async (manager) => {
+        const exists = await manager.existsBy(Document, { id });
+        if (!exists) return false;
+        await manager.delete(DocumentChunk, { documentId: id });
+        const rows = chunks.map((chunk, chunkIndex) =>
+          manager.create(DocumentChunk, {
+            id: randomUUID(),
+            documentId: id,
+            chunkIndex,
+            text: chunk.text,
+            embedding: chunk.embedding,
+            dimensions: chunk.dimensions,
+            embeddingModel: model,
+          }),
+        );
+        // bounded statements: SQLite caps bound parameters per statement
+        for (let i = 0; i < rows.length; i += 100)
+          await manager.insert(DocumentChunk, rows.slice(i, i + 100));
+        await manager.update(
+          Document,
+          { id },
+          {
+            embeddingStatus: EmbeddingStatus.Completed,
+            chunkCount: chunks.length,
+            embeddingModel: model,
+            error: null,
+          },
+        );
+        return true;
+      }),
+    );
   }
 
   /** A document's chunks in order (text only, no vectors). */
@@ -195,7 +217,9 @@ export class DocumentsRepository {
   }
 
   /** The texts of the given chunks, keyed `documentId:chunkIndex`. */
-  async chunkTexts(keys: readonly { documentId: string; chunkIndex: number }[]): Promise<Map<string, string>> {
+  async chunkTexts(
+    keys: readonly { documentId: string; chunkIndex: number }[],
+  ): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
     const rows = await this.chunks.find({
       select: { documentId: true, chunkIndex: true, text: true },

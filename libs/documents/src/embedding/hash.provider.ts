@@ -1,4 +1,4 @@
-import type { EmbeddingProvider } from './embedding-provider.js';
+import type { EmbedKind, EmbeddingProvider } from './embedding-provider.js';
 import { features, hashFeatures } from './text-features.js';
 import { normalize } from './vector.js';
 
@@ -20,7 +20,7 @@ export class HashEmbeddingProvider implements EmbeddingProvider {
     this.id = `hash-v1-${dimensions}`;
   }
 
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
+  embed(texts: readonly string[], _kind?: EmbedKind): Promise<Float32Array[]> {
     return Promise.resolve(texts.map((text) => hashVector(text, this.dimensions)));
   }
 }
