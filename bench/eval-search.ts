@@ -12,7 +12,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { chunkText } from '../libs/documents/src/chunking/chunker.js';
@@ -129,7 +128,9 @@ async function evaluateDev(provider: EmbeddingProvider): Promise<Record<string, 
 
 /** ~500-character chunks of every passage of both sets, repeated to `count`. */
 function throughputCorpus(count: number): string[] {
-  const own = (JSON.parse(readFileSync(OWN_SET, 'utf8')) as { passages: OwnPassage[] }).passages.map((p) => p.text);
+  const own = (JSON.parse(readFileSync(OWN_SET, 'utf8')) as { passages: OwnPassage[] }).passages.map(
+    (p) => p.text,
+  );
   const texts: string[] = [];
   for (let i = 0; texts.length < count; i++) {
     const a = own[i % own.length];
@@ -179,7 +180,8 @@ async function child(name: string): Promise<ProviderReport> {
     await pool.run({ texts: ['warm up'], kind: 'document' });
     const sample = corpus.slice(0, 48);
     loopLagThreadMs = await worstLoopDelay(async () => {
-      for (let i = 0; i < sample.length; i += 8) await pool.run({ texts: sample.slice(i, i + 8), kind: 'document' });
+      for (let i = 0; i < sample.length; i += 8)
+        await pool.run({ texts: sample.slice(i, i + 8), kind: 'document' });
     });
     await pool.destroy();
   }
@@ -197,25 +199,51 @@ async function child(name: string): Promise<ProviderReport> {
   };
 }
 
-const pct = (s: Score | undefined): string => (s ? `${s.top1}/${s.n} (${((100 * s.top1) / s.n).toFixed(0)}%)` : '–');
+const pct = (s: Score | undefined): string =>
+  s ? `${s.top1}/${s.n} (${((100 * s.top1) / s.n).toFixed(0)}%)` : '–';
 const mrr = (s: Score | undefined): string => (s ? (s.mrr / s.n).toFixed(3) : '–');
 
 function print(reports: ProviderReport[], markdown: boolean): void {
-  const ownKinds = ['zh→zh', 'en→zh', 'en→en', 'zh→en', 'zh→mixed', 'en→mixed', 'same language', 'cross-lingual', 'all'];
+  const ownKinds = [
+    'zh→zh',
+    'en→zh',
+    'en→en',
+    'zh→en',
+    'zh→mixed',
+    'en→mixed',
+    'same language',
+    'cross-lingual',
+    'all',
+  ];
   const devKinds = ['zh→zh', 'en→zh', 'zh→en', 'en→en'];
-  const table = (title: string, kinds: string[], pick: (r: ProviderReport) => Record<string, Score> | undefined) => {
-    const rows = kinds.map((kind) => [kind, ...reports.flatMap((r) => [pct(pick(r)?.[kind]), mrr(pick(r)?.[kind])])]);
-    const head = ['queries → passages', ...reports.flatMap((r) => [`${r.provider} top-1`, `${r.provider} MRR`])];
+  const table = (
+    title: string,
+    kinds: string[],
+    pick: (r: ProviderReport) => Record<string, Score> | undefined,
+  ) => {
+    const rows = kinds.map((kind) => [
+      kind,
+      ...reports.flatMap((r) => [pct(pick(r)?.[kind]), mrr(pick(r)?.[kind])]),
+    ]);
+    const head = [
+      'queries → passages',
+      ...reports.flatMap((r) => [`${r.provider} top-1`, `${r.provider} MRR`]),
+    ];
     if (markdown) {
       console.log(`\n${title}\n\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
       for (const row of rows) console.log(`| ${row.join(' | ')} |`);
     } else {
       console.log(`\n${title}`);
-      console.table(Object.fromEntries(rows.map((r) => [r[0], Object.fromEntries(head.slice(1).map((h, i) => [h, r[i + 1]]))])));
+      console.table(
+        Object.fromEntries(
+          rows.map((r) => [r[0], Object.fromEntries(head.slice(1).map((h, i) => [h, r[i + 1]]))]),
+        ),
+      );
     }
   };
   table('Own set (eval/search-eval.json, 32 passages, 64 queries)', ownKinds, (r) => r.own);
-  if (reports.some((r) => r.dev)) table('Shared dev set (bilingual-dev.json, 20 passages per language)', devKinds, (r) => r.dev);
+  if (reports.some((r) => r.dev))
+    table('Shared dev set (bilingual-dev.json, 20 passages per language)', devKinds, (r) => r.dev);
   const cost = reports.map((r) => ({
     provider: r.provider,
     id: r.id,
@@ -228,7 +256,9 @@ function print(reports: ProviderReport[], markdown: boolean): void {
   }));
   if (markdown) {
     const keys = Object.keys(cost[0]);
-    console.log(`\nCost (500-character chunks, batches of 8)\n\n| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`);
+    console.log(
+      `\nCost (500-character chunks, batches of 8)\n\n| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`,
+    );
     for (const c of cost) console.log(`| ${Object.values(c).join(' | ')} |`);
   } else {
     console.log('\nCost (500-character chunks, batches of 8)');

@@ -17,12 +17,15 @@ const SAMPLES: { name: string; term: string; bytes: () => Promise<Buffer> | Buff
     name: 'photosynthesis.txt',
     term: 'chlorophyll',
     bytes: () =>
-      Buffer.from('光合作用发生在叶绿体中。Plants use chlorophyll to turn sunlight, water and CO2 into sugar.'),
+      Buffer.from(
+        '光合作用发生在叶绿体中。Plants use chlorophyll to turn sunlight, water and CO2 into sugar.',
+      ),
   },
   {
     name: 'git-basics.md',
     term: 'rebase',
-    bytes: () => Buffer.from('# Git 基础\n\n- **commit** 保存快照\n- `rebase` rewrites history onto another branch.\n'),
+    bytes: () =>
+      Buffer.from('# Git 基础\n\n- **commit** 保存快照\n- `rebase` rewrites history onto another branch.\n'),
   },
   {
     name: 'silk-road.html',
@@ -54,8 +57,11 @@ describe('documents: upload → extract → chunk → embed → store → search
   const accepted = new Map<string, AcceptedBody>();
 
   const chunkRows = (documentId: string): number =>
-    (db.prepare('SELECT count(*) AS n FROM document_chunks WHERE document_id = ?').get(documentId) as { n: number })
-      .n;
+    (
+      db.prepare('SELECT count(*) AS n FROM document_chunks WHERE document_id = ?').get(documentId) as {
+        n: number;
+      }
+    ).n;
 
   beforeAll(async () => {
     uploads = mkdtempSync(join(tmpdir(), 'codehubot-uploads-'));
@@ -108,7 +114,11 @@ describe('documents: upload → extract → chunk → embed → store → search
     for (const sample of SAMPLES) {
       const { id, task_id } = accepted.get(sample.name)!;
       const document = await waitForDocument(system, id);
-      expect(document).toMatchObject({ embedding_status: 'completed', error: null, embedding_model: 'hash-v1-1024' });
+      expect(document).toMatchObject({
+        embedding_status: 'completed',
+        error: null,
+        embedding_model: 'hash-v1-1024',
+      });
       expect(document.chunk_count).toBeGreaterThan(0);
       expect(chunkRows(id)).toBe(document.chunk_count);
       const task = await system.waitForState(task_id, 'SUCCESS');
@@ -131,9 +141,9 @@ describe('documents: upload → extract → chunk → embed → store → search
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     }
     // the HTML's script is not text; the PDF's Chinese survives extraction
-    expect((await search(system, 'caravanScript', 5)).body.every((h) => !h.text.includes('caravanScript'))).toBe(
-      true,
-    );
+    expect(
+      (await search(system, 'caravanScript', 5)).body.every((h) => !h.text.includes('caravanScript')),
+    ).toBe(true);
     const ohm = await search(system, '电流等于电压除以电阻', 1);
     expect(ohm.body[0].document_id).toBe(accepted.get('ohm.pdf')!.id);
   });
@@ -207,7 +217,10 @@ describe('documents: upload → extract → chunk → embed → store → search
   });
 
   it('lists, reads and deletes documents with their chunks and file', async () => {
-    const list = await system.request<{ items: { id: string }[]; total: number }>('GET', '/documents?limit=2');
+    const list = await system.request<{ items: { id: string }[]; total: number }>(
+      'GET',
+      '/documents?limit=2',
+    );
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(2);
     expect(list.body.total).toBeGreaterThanOrEqual(SAMPLES.length);
@@ -232,7 +245,10 @@ describe('documents: upload → extract → chunk → embed → store → search
     const extractId = (download.result as { next_task_id: string }).next_task_id;
     const extract = await system.waitForState(extractId, 'SUCCESS');
     expect(extract.name).toBe('tasks.documents.extract');
-    const vectorize = await system.waitForState((extract.result as { next_task_id: string }).next_task_id, 'SUCCESS');
+    const vectorize = await system.waitForState(
+      (extract.result as { next_task_id: string }).next_task_id,
+      'SUCCESS',
+    );
     expect(vectorize.name).toBe('tasks.embedding.vectorize');
     const document = await waitForDocument(system, answer.body.id);
     expect(document).toMatchObject({ embedding_status: 'completed', doc_type: 'md', title: '地震' });

@@ -33,7 +33,7 @@ describe.each([
   });
 
   it('ran the migration (and nothing was synchronized)', async () => {
-    const ran = await db.dataSource.query('SELECT name FROM migrations');
+    const ran: unknown = await db.dataSource.query('SELECT name FROM migrations');
     expect(ran).toEqual([{ name: 'CreateDocuments1732780800000' }]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
@@ -82,7 +82,11 @@ describe.each([
   it('keeps the old chunks when the replacing transaction fails', async () => {
     const doc = await sut.create({ title: 't', filename: 't.txt' });
     await sut.replaceChunks(doc.id, [chunk('old', [1, 1])], 'm');
-    const broken = { text: null as unknown as string, embedding: packVector(Float32Array.from([1])), dimensions: 1 };
+    const broken = {
+      text: null as unknown as string,
+      embedding: packVector(Float32Array.from([1])),
+      dimensions: 1,
+    };
     await expect(sut.replaceChunks(doc.id, [chunk('new', [2, 2]), broken], 'm')).rejects.toThrow();
     expect((await sut.chunksOf(doc.id)).map((c) => c.text)).toEqual(['old']);
   });

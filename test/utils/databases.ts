@@ -42,6 +42,7 @@ export async function postgresDatabase(): Promise<TestDatabase> {
     throw new Error(
       `PostgreSQL is not reachable at ${POSTGRES_URL} (${(error as Error).message}): start it ` +
         `(pg_ctlcluster 15 main start) or point TEST_POSTGRES_URL at one; these tests do not skip`,
+      { cause: error },
     );
   }
   await admin.query(`CREATE SCHEMA "${schema}"`);

@@ -40,7 +40,8 @@ export function makePdf(lines: readonly string[]): Buffer {
     'end',
     'end',
   ].join('\n');
-  const stream = (body: string): string => `<< /Length ${Buffer.byteLength(body, 'latin1')} >>\nstream\n${body}\nendstream`;
+  const stream = (body: string): string =>
+    `<< /Length ${Buffer.byteLength(body, 'latin1')} >>\nstream\n${body}\nendstream`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
@@ -90,7 +91,9 @@ export async function makeDocx(paragraphs: readonly string[]): Promise<Buffer> {
     'word/document.xml',
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
       '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>' +
-      paragraphs.map((p) => `<w:p><w:r><w:t xml:space="preserve">${escapeXml(p)}</w:t></w:r></w:p>`).join('') +
+      paragraphs
+        .map((p) => `<w:p><w:r><w:t xml:space="preserve">${escapeXml(p)}</w:t></w:r></w:p>`)
+        .join('') +
       '</w:body></w:document>',
   );
   return zip.generateAsync({ type: 'nodebuffer' });
@@ -98,6 +101,7 @@ export async function makeDocx(paragraphs: readonly string[]): Promise<Buffer> {
 
 /** The first bytes of a PNG: a binary type we refuse. */
 export const PNG_BYTES = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000a49444154789c63000100000500010d0a2db40000000049454e44ae426082',
   'hex',
 );

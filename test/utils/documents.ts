@@ -45,7 +45,8 @@ export async function upload(
     body: form,
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  const body = (text ? JSON.parse(text) : undefined) as AcceptedBody & { message?: string | string[] };
+  return { status: response.status, body, headers: response.headers };
 }
 
 /** Polls `GET /documents/{id}` until it is completed or failed. */

@@ -22,6 +22,7 @@ import { basename } from 'node:path';
 /** A client's file name reduced to something safe to show: no folders, no control characters, bounded. */
 export function displayName(original: string | undefined): string {
   const base = basename((original ?? '').replace(/\\/g, '/'))
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim();
   return (base === '' || base === '.' || base === '..' ? 'document' : base).slice(0, 255);
@@ -42,7 +43,10 @@ export class DocumentIntakeService {
     @Inject(DOCUMENTS_CONFIG) private readonly config: DocumentsConfig,
   ) {}
 
-  async upload(file: { buffer: Buffer; originalname?: string; size: number }, title?: string): Promise<Document> {
+  async upload(
+    file: { buffer: Buffer; originalname?: string; size: number },
+    title?: string,
+  ): Promise<Document> {
     if (file.size === 0 || file.buffer.length === 0) throw new BadRequestException('file: the file is empty');
     if (file.size > this.config.uploadMaxBytes) {
       throw new PayloadTooLargeException(`file: over UPLOAD_MAX_BYTES (${this.config.uploadMaxBytes} bytes)`);

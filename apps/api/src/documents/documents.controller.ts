@@ -31,7 +31,13 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { DocumentsRepository, EmbeddingStatus, SearchService, type Document, type SearchHit } from '@app/documents';
+import {
+  DocumentsRepository,
+  EmbeddingStatus,
+  SearchService,
+  type Document,
+  type SearchHit,
+} from '@app/documents';
 import type { Request } from 'express';
 import { DocumentIntakeService } from './document-intake.service.js';
 import {
@@ -88,7 +94,8 @@ export class DocumentsController {
   @HttpCode(202)
   @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
-    summary: 'Upload a document (multipart `file`) or have one downloaded (JSON `{url}`); vectorized in the background',
+    summary:
+      'Upload a document (multipart `file`) or have one downloaded (JSON `{url}`); vectorized in the background',
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ type: UploadDocumentDto })
@@ -116,7 +123,11 @@ export class DocumentsController {
 
   @Get()
   @ApiOperation({ summary: 'Documents, newest first' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 50, minimum: 1, maximum: 200 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', default: 50, minimum: 1, maximum: 200 },
+  })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', default: 0, minimum: 0 } })
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
   @ApiOkResponse({ type: DocumentListDto })
@@ -141,7 +152,8 @@ export class DocumentsController {
   @ApiOkResponse({ type: [SearchHitDto] })
   @ApiBadRequestResponse({ description: 'q missing or too long, k out of range' })
   async search(@Query('q') q?: string, @Query('k') kRaw?: string): Promise<SearchHit[]> {
-    if (typeof q !== 'string' || q.trim() === '') throw new BadRequestException('q: a query text is required');
+    if (typeof q !== 'string' || q.trim() === '')
+      throw new BadRequestException('q: a query text is required');
     if (q.length > 2000) throw new BadRequestException('q: at most 2000 characters');
     const k = intParam('k', kRaw, 5, 1, 50);
     return this.searcher.search(q.trim(), k);

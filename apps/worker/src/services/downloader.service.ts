@@ -66,8 +66,10 @@ export class DownloaderService {
       response = await fetch(target, { redirect: 'error', signal: combined });
     } catch (error) {
       signal?.throwIfAborted();
-      if (timeout.aborted) throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`);
-      throw new Error(`download failed: ${(error as Error).message}`);
+      if (timeout.aborted) {
+        throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`, { cause: error });
+      }
+      throw new Error(`download failed: ${(error as Error).message}`, { cause: error });
     }
     if (!response.ok) {
       const message = `download answered HTTP ${response.status}`;
@@ -91,7 +93,8 @@ export class DownloaderService {
     const parts: Uint8Array[] = [];
     let size = 0;
     try {
-      for await (const part of response.body ?? []) {
+      const body = (response.body ?? []) as AsyncIterable<Uint8Array>;
+      for await (const part of body) {
         size += part.byteLength;
         if (size > max) throw new PermanentTaskError(`file: over UPLOAD_MAX_BYTES (${max} bytes)`);
         parts.push(part);
@@ -99,7 +102,9 @@ export class DownloaderService {
     } catch (error) {
       await response.body?.cancel().catch(() => undefined);
       if (error instanceof PermanentTaskError) throw error;
-      if (timeout.aborted) throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`);
+      if (timeout.aborted) {
+        throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`, { cause: error });
+      }
       throw error;
     }
     return Buffer.concat(parts);
@@ -108,7 +113,9 @@ export class DownloaderService {
   private async checkHost(hostname: string): Promise<void> {
     if (this.config.downloadAllowPrivate) return;
     const host = hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
+    const addresses = isIP(host)
+      ? [{ address: host, family: isIP(host) }]
+      : await lookup(host, { all: true });
     for (const { address, family } of addresses) {
       if (PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4')) {
         throw new PermanentTaskError(

@@ -82,7 +82,8 @@ export class VectorizerService {
       throw new PermanentTaskError(`Document ${document.id} has no file and no text yet`);
     }
     const bytes = await this.files.read(document.storedName).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new PermanentTaskError(`The file of document ${document.id} is gone`);
+      if (error.code === 'ENOENT')
+        throw new PermanentTaskError(`The file of document ${document.id} is gone`);
       throw error;
     });
     const text = await this.extraction.extract(bytes, document.docType, signal);

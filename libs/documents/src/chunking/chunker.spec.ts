@@ -69,7 +69,12 @@ describe('chunkText', () => {
     const long = 'a'.repeat(250) + ' ' + 'b'.repeat(100);
     const chunks = chunkText(long, { size: 100, overlap: 0 });
     expect(chunks.map((c) => c.text.length).every((n) => n <= 100)).toBe(true);
-    expect(chunks.map((c) => c.text).join('').replace(/ /g, '')).toBe('a'.repeat(250) + 'b'.repeat(100));
+    expect(
+      chunks
+        .map((c) => c.text)
+        .join('')
+        .replace(/ /g, ''),
+    ).toBe('a'.repeat(250) + 'b'.repeat(100));
   });
 
   it('gives one chunk for short text and none for blank text', () => {

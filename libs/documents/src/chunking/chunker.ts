@@ -47,7 +47,7 @@ export function splitSentences(text: string): string[] {
 function hardSplit(sentence: string, size: number): string[] {
   const chars = [...sentence];
   const pieces: string[] = [];
-  for (let start = 0; start < chars.length; ) {
+  for (let start = 0; start < chars.length;) {
     let end = Math.min(chars.length, start + size);
     if (end < chars.length) {
       const space = chars.lastIndexOf(' ', end);
@@ -63,7 +63,8 @@ function hardSplit(sentence: string, size: number): string[] {
 function join(sentences: readonly string[]): string {
   let out = '';
   for (const s of sentences) {
-    const cjkBoundary = /[\u3000-\u9fff\uff00-\uffef]$/u.test(out) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(s);
+    const cjkBoundary =
+      /[\u3000-\u9fff\uff00-\uffef]$/u.test(out) && /^[\u3000-\u9fff\uff00-\uffef]/u.test(s);
     out += out && !cjkBoundary ? ` ${s}` : s;
   }
   return out;

@@ -6,12 +6,16 @@ export const EMBEDDING_PROVIDERS = ['semantic', 'hash', 'openai'] as const;
 export type EmbeddingProviderName = (typeof EMBEDDING_PROVIDERS)[number];
 
 class EmbeddingEnv {
-  @IsIn(EMBEDDING_PROVIDERS, { message: `EMBEDDING_PROVIDER must be one of ${EMBEDDING_PROVIDERS.join(', ')}` })
+  @IsIn(EMBEDDING_PROVIDERS, {
+    message: `EMBEDDING_PROVIDER must be one of ${EMBEDDING_PROVIDERS.join(', ')}`,
+  })
   EMBEDDING_PROVIDER: string = 'semantic';
 
   /** Base URL of an OpenAI-compatible API (`…/v1`); `/embeddings` is appended. */
   @IsOptional()
-  @Matches(/^https?:\/\/.+/, { message: 'EMBEDDING_API_URL must be an http(s) URL such as http://127.0.0.1:11434/v1' })
+  @Matches(/^https?:\/\/.+/, {
+    message: 'EMBEDDING_API_URL must be an http(s) URL such as http://127.0.0.1:11434/v1',
+  })
   EMBEDDING_API_URL?: string;
 
   @IsOptional() @IsString() EMBEDDING_API_KEY?: string;

@@ -113,7 +113,8 @@ const FUNCTION_WORDS = new Map<string, string>([
   ['里', 'in'],
 ]);
 
-const MARKED = /^\((classical|literary|archaic|old|dialect|Cantonese|Taiwan|Tw|slang|onom\.|coll\.|Internet slang|Buddhism|math\.)[^)]*\)\s*/i;
+const MARKED =
+  /^\((classical|literary|archaic|old|dialect|Cantonese|Taiwan|Tw|slang|onom\.|coll\.|Internet slang|Buddhism|math\.)[^)]*\)\s*/i;
 
 /**
  * The first sense worth keeping: not a surname, a variant or a classifier note; parentheses and "to " dropped,
@@ -122,7 +123,11 @@ const MARKED = /^\((classical|literary|archaic|old|dialect|Cantonese|Taiwan|Tw|s
 function pickSense(senses: string[]): { gloss: string; rank: number } | undefined {
   let fallback: { gloss: string; rank: number } | undefined;
   for (const sense of senses) {
-    if (/^(surname|variant of|old variant|see |see also|CL:|abbr\.|used in|erhua variant|Japanese variant|also pr\.)/i.test(sense))
+    if (
+      /^(surname|variant of|old variant|see |see also|CL:|abbr\.|used in|erhua variant|Japanese variant|also pr\.)/i.test(
+        sense,
+      )
+    )
       continue;
     const rank = MARKED.test(sense) ? 1 : 0;
     const clean = sense

@@ -40,7 +40,11 @@ export class GlossTranslator {
       else if (isCjk(token[0] ?? '')) out.push(this.glossWord(token));
       else out.push(token);
     }
-    return out.join(' ').replace(/\s+([.,;:!?)"'])/g, '$1').replace(/\s+/g, ' ').trim();
+    return out
+      .join(' ')
+      .replace(/\s+([.,;:!?)"'])/g, '$1')
+      .replace(/\s+/g, ' ')
+      .trim();
   }
 
   /** A word the dictionary lacks (jieba's HMM finds new words) is split into the longest words it has. */
@@ -49,7 +53,7 @@ export class GlossTranslator {
     if (whole !== undefined) return whole;
     const chars = [...word];
     const out: string[] = [];
-    for (let i = 0; i < chars.length; ) {
+    for (let i = 0; i < chars.length;) {
       let j = Math.min(chars.length, i + 6);
       for (; j > i + 1; j--) if (this.cedict.gloss(chars.slice(i, j).join('')) !== undefined) break;
       const piece = chars.slice(i, j).join('');

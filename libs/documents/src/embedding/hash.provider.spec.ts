@@ -14,7 +14,10 @@ describe(HashEmbeddingProvider.name, () => {
   });
 
   it('matches shared Chinese terms through character bigrams, and English through stems', async () => {
-    const [doc, near, far] = await sut.embed(['欧姆定律描述电压和电阻', '电阻是什么', '光合作用'], 'document');
+    const [doc, near, far] = await sut.embed(
+      ['欧姆定律描述电压和电阻', '电阻是什么', '光合作用'],
+      'document',
+    );
     expect(cosine(doc, near)).toBeGreaterThan(cosine(doc, far));
     const [a, b, c] = await sut.embed(['Forming clouds', 'the cloud forms', 'binary search'], 'query');
     expect(cosine(a, b)).toBeGreaterThan(0.8);

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { PermanentEmbeddingError, TemporaryEmbeddingError } from './embedding-provider.js';
 import { OpenAiEmbeddingProvider } from './openai.provider.js';
 
-type Behaviour = (body: { model: string; input: string[] }, res: ServerResponse, req: IncomingMessage) => void;
+type Behaviour = (
+  body: { model: string; input: string[] },
+  res: ServerResponse,
+  req: IncomingMessage,
+) => void;
 
 /** A small OpenAI-compatible `/v1/embeddings` server on loopback whose behaviour each test sets. */
 describe(OpenAiEmbeddingProvider.name, () => {
@@ -43,8 +47,14 @@ describe(OpenAiEmbeddingProvider.name, () => {
     requests = [];
     behaviour = (body, res) => {
       // answer out of order, as the API allows: the provider must place vectors by `index`
-      const data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text) }));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: data.reverse() }));
+      const data = body.input.map((text, index) => ({
+        object: 'embedding',
+        index,
+        embedding: vectorOf(text),
+      }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ data: data.reverse() }));
     };
   });
 

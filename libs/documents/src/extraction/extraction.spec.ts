@@ -52,7 +52,9 @@ describe('extractText', () => {
 
   it('turns HTML and Markdown into reading text', () => {
     expect(
-      htmlToText('<html><head><title>t</title><style>p{}</style></head><body><h1>光 &amp; 影</h1><p>a<br>b &#x4e2d;</p><script>x()</script></body></html>'),
+      htmlToText(
+        '<html><head><title>t</title><style>p{}</style></head><body><h1>光 &amp; 影</h1><p>a<br>b &#x4e2d;</p><script>x()</script></body></html>',
+      ),
     ).toBe('光 & 影\n\na\nb 中');
     expect(markdownToText('# Title\n\n- **bold** item\n- [link](http://x)\n\n```js\ncode()\n```')).toBe(
       'Title\n\nbold item\nlink\n\ncode()',
@@ -63,6 +65,8 @@ describe('extractText', () => {
     await expect(extractText(Buffer.from('<html><script>1</script></html>'), 'html')).rejects.toThrow(
       /no text found/,
     );
-    await expect(extractText(Buffer.from('%PDF-1.4 broken'), 'pdf')).rejects.toThrow(/PDF could not be read|no text/);
+    await expect(extractText(Buffer.from('%PDF-1.4 broken'), 'pdf')).rejects.toThrow(
+      /PDF could not be read|no text/,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { Table, TableForeignKey, TableIndex, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
+import {
+  Table,
+  TableForeignKey,
+  TableIndex,
+  TableUnique,
+  type MigrationInterface,
+  type QueryRunner,
+} from 'typeorm';
 
 /** Column types that differ between the drivers we support. */
 function types(queryRunner: QueryRunner): { uuid: string; binary: string; time: string; now: string } {
@@ -61,7 +68,10 @@ export class CreateDocuments1732780800000 implements MigrationInterface {
           { name: 'created_at', type: t.time, default: t.now },
         ],
         uniques: [
-          new TableUnique({ name: 'uq_document_chunks_document_index', columnNames: ['document_id', 'chunk_index'] }),
+          new TableUnique({
+            name: 'uq_document_chunks_document_index',
+            columnNames: ['document_id', 'chunk_index'],
+          }),
         ],
         foreignKeys: [
           new TableForeignKey({

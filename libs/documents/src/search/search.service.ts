@@ -62,7 +62,14 @@ export class SearchService {
       // a chunk replaced between the scan and this read is left out rather than shown stale
       return text === undefined
         ? []
-        : [{ document_id: item.documentId, chunk_index: item.chunkIndex, text, score: Math.round(score * 1e4) / 1e4 }];
+        : [
+            {
+              document_id: item.documentId,
+              chunk_index: item.chunkIndex,
+              text,
+              score: Math.round(score * 1e4) / 1e4,
+            },
+          ];
     });
   }
 }

@@ -49,17 +49,20 @@ export class DocumentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
   @ApiProperty({ description: "The client's file name (display only)" }) filename!: string;
-  @ApiPropertyOptional({ nullable: true, enum: ['txt', 'md', 'html', 'pdf', 'docx'] }) doc_type!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['txt', 'md', 'html', 'pdf', 'docx'] }) doc_type!:
+    string | null;
   @ApiPropertyOptional({ nullable: true }) mime_type!: string | null;
   @ApiProperty({ description: 'Bytes' }) size!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'SHA-256 of the file, hex' }) content_hash!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'SHA-256 of the file, hex' }) content_hash!:
+    string | null;
   @ApiPropertyOptional({ nullable: true }) source_url!: string | null;
   @ApiProperty({ enum: Object.values(EmbeddingStatus) }) embedding_status!: string;
   @ApiProperty() chunk_count!: number;
   @ApiPropertyOptional({ nullable: true }) error!: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'Provider/model id of the stored vectors' })
   embedding_model!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'The last task queued for it' }) task_id!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The last task queued for it' }) task_id!:
+    string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
 
