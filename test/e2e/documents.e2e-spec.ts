@@ -174,9 +174,14 @@ describe('documents: upload → extract → chunk → embed → store → search
   });
 
   it('never lets a client file name choose where the file goes', async () => {
-    const answer = await upload(system, Buffer.from('路径穿越 traversal attempt'), '../../escape.txt');
+    const answer = await upload(system, Buffer.from('路径穿越 traversal attempt'), '../../escape.txt', {
+      title: '路径穿越',
+    });
     expect(answer.status).toBe(202);
     expect(answer.body.filename).toBe('escape.txt');
+    expect((await system.request<{ title: string }>('GET', `/documents/${answer.body.id}`)).body.title).toBe(
+      '路径穿越',
+    );
     expect(existsSync(join(uploads, '..', '..', 'escape.txt'))).toBe(false);
     expect(existsSync(join(uploads, `${answer.body.id}.txt`))).toBe(true);
     await waitForDocument(system, answer.body.id);
