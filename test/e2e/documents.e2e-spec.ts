@@ -221,6 +221,15 @@ describe('documents: upload → extract → chunk → embed → store → search
     expect(failed.retries).toBe(0);
   });
 
+  it('fails a file without text permanently (the error crosses the extraction thread)', async () => {
+    const answer = await upload(system, makePdf([' ']), 'blank.pdf');
+    expect(answer.status).toBe(202);
+    const failed = await system.waitForState(answer.body.task_id, 'FAILURE');
+    expect(failed.retries).toBe(0);
+    expect(failed.error).toMatch(/no text found in the pdf file/);
+    expect(await waitForDocument(system, answer.body.id)).toMatchObject({ embedding_status: 'failed' });
+  });
+
   it('lists, reads and deletes documents with their chunks and file', async () => {
     const list = await system.request<{ items: { id: string }[]; total: number }>(
       'GET',

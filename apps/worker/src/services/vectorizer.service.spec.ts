@@ -43,7 +43,9 @@ describe(VectorizerService.name, () => {
       providerId: 'test-model',
       embed: jest.fn<(texts: readonly string[]) => Promise<Float32Array[]>>(),
     },
-    extraction: { extract: jest.fn<(bytes: Uint8Array, type: string) => Promise<string>>() },
+    extraction: {
+      extract: jest.fn<(bytes: Uint8Array, type: string, signal?: AbortSignal) => Promise<string>>(),
+    },
     files: { read: jest.fn<(name: string) => Promise<Buffer>>() },
   };
 

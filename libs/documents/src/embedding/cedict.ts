@@ -32,7 +32,7 @@ export class Cedict {
 
   /** The English gloss of one word, if the dictionary has it. */
   gloss(word: string): string | undefined {
-    return FUNCTION_WORDS.get(word) ?? this.glosses.get(word);
+    return FUNCTION_WORDS.get(word) ?? CLASSROOM_WORDS.get(word) ?? this.glosses.get(word);
   }
 
   get size(): number {
@@ -115,6 +115,39 @@ const FUNCTION_WORDS = new Map<string, string>([
 
 const MARKED =
   /^\((classical|literary|archaic|old|dialect|Cantonese|Taiwan|Tw|slang|onom\.|coll\.|Internet slang|Buddhism|math\.)[^)]*\)\s*/i;
+
+/**
+ * Words of the subjects CodeHubot teaches (programming, electronics, science) whose first dictionary sense is
+ * not the classroom one: 电 is "lightning" before "electricity", 调用 "transfer" before "call", 编译
+ * "translate and edit".
+ */
+const CLASSROOM_WORDS = new Map<string, string>([
+  ['电', 'electricity'],
+  ['调用', 'call'],
+  ['元件', 'component'],
+  ['程序', 'program'],
+  ['算法', 'algorithm'],
+  ['文件', 'file'],
+  ['列表', 'list'],
+  ['编译', 'compile'],
+  ['运行', 'run'],
+  ['输入', 'input'],
+  ['引脚', 'pin'],
+  ['电机', 'motor'],
+  ['存储', 'store'],
+  ['储存', 'store'],
+  ['放大', 'amplify'],
+  ['开关', 'switch'],
+  ['充电', 'charge'],
+  ['攒', 'save up'],
+  ['通断', 'on and off'],
+  ['执行', 'execute'],
+  ['语句', 'statement'],
+  ['注释', 'comment'],
+  ['接口', 'interface'],
+  ['服务器', 'server'],
+  ['浏览器', 'browser'],
+]);
 
 /**
  * The first sense worth keeping: not a surname, a variant or a classifier note; parentheses and "to " dropped,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { DocumentType } from '../entities/document.entity.js';
 import { extractText, ExtractionError } from './extract-text.js';
-import type { ExtractRequest } from './extraction.thread.js';
+import type { ExtractReply, ExtractRequest } from './extraction.thread.js';
 
 const THREAD_FILE = new URL('./extraction.thread.js', import.meta.url);
 
@@ -25,14 +25,9 @@ export class ExtractionService implements OnModuleDestroy {
       idleTimeout: 60_000,
     });
     const request: ExtractRequest = { bytes, type };
-    try {
-      return (await this.pool.run(request, { signal })) as string;
-    } catch (error) {
-      // errors cross the thread boundary as plain Errors: restore the type the caller tests for
-      if (error instanceof Error && error.name === 'ExtractionError')
-        throw new ExtractionError(error.message);
-      throw error;
-    }
+    const reply = (await this.pool.run(request, { signal })) as ExtractReply;
+    if ('unreadable' in reply) throw new ExtractionError(reply.unreadable);
+    return reply.text;
   }
 
   async onModuleDestroy(): Promise<void> {
