@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { search, upload, waitForDocument } from '../utils/documents.js';
-import { TestSystem } from '../utils/test-system.js';
+import { API_KEY, TestSystem } from '../utils/test-system.js';
 
 const WATER_CYCLE_ZH =
   '水循环是地球上水不断运动的过程。太阳照射海洋和湖泊，使水蒸发成水蒸气进入大气。水蒸气上升后遇冷凝结成小水滴，形成云。' +
@@ -51,6 +51,32 @@ describe('search with the default semantic provider (jieba + CC-CEDICT + USE lit
     expect(trade.body[0].document_id).toBe(ids.silk);
     const circuit = await search(system, '电路里电阻变大时电流会怎样变化', 3);
     expect(circuit.body[0].document_id).toBe(ids.ohm);
+  }, 60_000);
+
+  it('reports PROGRESS after each chunk while vectorizing, as live events', async () => {
+    const long = Array.from({ length: 6 }, (_, i) => `${i}. ${WATER_CYCLE_ZH} ${OHM_EN}`).join('\n\n');
+    const answer = await upload(system, Buffer.from(long), 'long.txt');
+    const response = await fetch(`${system.baseUrl}/tasks/${answer.body.task_id}/events`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    const states: { state: string; current?: number; total?: number; percent?: number }[] = [];
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const part of response.body as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(part, { stream: true });
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('data:')) states.push(JSON.parse(line.slice(5)) as (typeof states)[number]);
+      }
+    }
+    const document = await waitForDocument(system, answer.body.id);
+    const progress = states.filter((s) => s.state === 'PROGRESS');
+    expect(states.at(-1)?.state).toBe('SUCCESS');
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.every((p) => p.total === document.chunk_count)).toBe(true);
+    const currents = progress.map((p) => p.current ?? -1);
+    expect([...currents].sort((a, b) => a - b)).toEqual(currents);
   }, 60_000);
 
   it('finds a Chinese passage from a Chinese paraphrase that shares few words', async () => {

@@ -41,6 +41,7 @@ describe(VectorizerService.name, () => {
     },
     embeddings: {
       providerId: 'test-model',
+      batchSize: 4,
       embed: jest.fn<(texts: readonly string[]) => Promise<Float32Array[]>>(),
     },
     extraction: {
@@ -89,7 +90,11 @@ describe(VectorizerService.name, () => {
     expect(chunks[0].embedding.readFloatLE(0)).toBe(chunks[0].text.length);
     expect(progress[0]).toEqual([0, chunks.length]);
     expect(progress.at(-1)).toEqual([chunks.length, chunks.length]);
-    expect(progress.map(([done]) => done)).toEqual([...progress.map(([done]) => done)].sort((a, b) => a - b));
+    expect(progress.map(([done]) => done)).toEqual([
+      0,
+      ...Array.from({ length: Math.ceil(chunks.length / 4) }, (_, i) => Math.min((i + 1) * 4, chunks.length)),
+    ]);
+    expect(mocks.embeddings.embed.mock.calls.every(([texts]) => texts.length <= 4)).toBe(true);
     expect(mocks.repository.markProcessing.mock.invocationCallOrder[0]).toBeLessThan(
       mocks.repository.replaceChunks.mock.invocationCallOrder[0],
     );

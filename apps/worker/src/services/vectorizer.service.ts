@@ -19,12 +19,10 @@ export interface VectorizeOptions {
   onProgress?: (done: number, total: number) => Promise<void>;
 }
 
-/** Chunks embedded per call to the provider: small enough that progress moves and an abort is heard soon. */
-const EMBED_BATCH = 8;
-
 /**
- * The seed's vectorization pipeline for one document: processing → (extract if need be) → chunk → embed in
- * batches on the embedding thread, reporting progress → replace the chunks in one transaction → completed.
+ * The seed's vectorization pipeline for one document: processing → (extract if need be) → chunk → embed (on
+ * the embedding thread for the semantic model), reporting PROGRESS after each chunk or request batch → replace
+ * the chunks in one transaction → completed.
  * Any failure marks the document failed (with the error) and is rethrown for the task's retry policy.
  */
 @Injectable()
@@ -50,9 +48,11 @@ export class VectorizerService {
       const chunks = chunkText(text, { size: this.config.chunkSize, overlap: this.config.chunkOverlap });
       const stored: { text: string; embedding: Buffer; dimensions: number }[] = [];
       await options.onProgress?.(0, chunks.length);
-      for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+      // per chunk with the semantic model, per request batch with an HTTP provider
+      const step = this.embeddings.batchSize;
+      for (let i = 0; i < chunks.length; i += step) {
         options.signal?.throwIfAborted();
-        const batch = chunks.slice(i, i + EMBED_BATCH);
+        const batch = chunks.slice(i, i + step);
         const vectors = await this.embeddings.embed(
           batch.map((c) => c.text),
           'document',

@@ -31,6 +31,15 @@ export class EmbeddingService implements OnModuleDestroy {
     return this.provider.id;
   }
 
+  /**
+   * Texts per `embed` call that the pipeline should send: one for the semantic model (a chunk takes ~0.1 s, so
+   * progress can be reported per chunk at no cost), a request's worth for an HTTP server, many for hashing.
+   */
+  get batchSize(): number {
+    if (this.config.provider === 'openai') return this.config.batchSize;
+    return this.config.provider === 'semantic' ? 1 : 256;
+  }
+
   get threaded(): boolean {
     return runsOnThread(this.config) && existsSync(fileURLToPath(THREAD_FILE));
   }

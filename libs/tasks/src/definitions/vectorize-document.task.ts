@@ -13,7 +13,7 @@ export interface VectorizeDocumentResult {
 
 /**
  * The seed's `vectorize_document`: `embedding_status` → processing; the text (extracted from the stored file
- * if need be) is chunked, each chunk embedded (PROGRESS after each batch), and the chunks replace the old ones
+ * if need be) is chunked, each chunk embedded (PROGRESS after each chunk), and the chunks replace the old ones
  * in one transaction → completed with `chunk_count`. Any error → failed, retried 3 times 60 s apart; a missing
  * document is a permanent failure. Idempotent: a re-run never duplicates chunks.
  */
