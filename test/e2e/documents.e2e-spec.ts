@@ -69,6 +69,10 @@ describe('documents: upload → extract → chunk → embed → store → search
       if (req.url === '/lesson.md') {
         res.writeHead(200, { 'content-type': 'text/markdown' });
         res.end('# 地震\n\n地震是地壳快速释放能量。A seismograph records the tremor.');
+      } else if (req.url === '/moved') {
+        res.writeHead(302, { location: '/lesson.md' }).end();
+      } else if (req.url === '/loop') {
+        res.writeHead(302, { location: '/loop' }).end();
       } else if (req.url === '/big.txt') {
         res.writeHead(200, { 'content-type': 'text/plain' }); // no Content-Length: streamed, counted as read
         for (let i = 0; i < 30; i++) res.write('x'.repeat(10_000));
@@ -267,6 +271,8 @@ describe('documents: upload → extract → chunk → embed → store → search
     const document = await waitForDocument(system, answer.body.id);
     expect(document).toMatchObject({ embedding_status: 'completed', doc_type: 'md', title: '地震' });
     expect((await search(system, 'seismograph', 1)).body[0].document_id).toBe(answer.body.id);
+    const moved = await system.request<AcceptedBody>('POST', '/documents', { url: `${filesUrl}/moved` });
+    expect(await waitForDocument(system, moved.body.id)).toMatchObject({ embedding_status: 'completed' });
   });
 
   it('fails a URL chain that cannot be fetched, is too big or of the wrong type', async () => {
@@ -274,6 +280,7 @@ describe('documents: upload → extract → chunk → embed → store → search
       ['/missing.txt', /HTTP 404/],
       ['/big.txt', /over UPLOAD_MAX_BYTES/],
       ['/photo.png', /unsupported content|not supported/],
+      ['/loop', /more than 3 redirects/],
     ] as const) {
       const answer = await system.request<AcceptedBody>('POST', '/documents', { url: `${filesUrl}${path}` });
       expect(answer.status).toBe(202);

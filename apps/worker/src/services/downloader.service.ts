@@ -42,34 +42,44 @@ const EXTENSION_BY_MIME: Record<string, string> = {
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
 };
 
+const MAX_REDIRECTS = 3;
+
 /** HTTP statuses worth another attempt. */
 const TEMPORARY = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * Fetches a document from a URL for the URL chain: http(s) only, no private addresses (unless allowed),
- * at most UPLOAD_MAX_BYTES (checked while streaming, not only from Content-Length) and DOWNLOAD_TIMEOUT in all.
+ * Fetches a document from a URL for the URL chain: http(s) only, no private addresses (unless allowed) at any
+ * of at most 3 redirects, at most UPLOAD_MAX_BYTES (checked while streaming, not only from Content-Length) and DOWNLOAD_TIMEOUT in all.
  */
 @Injectable()
 export class DownloaderService {
   constructor(@Inject(DOCUMENTS_CONFIG) private readonly config: DocumentsConfig) {}
 
   async download(url: string, signal?: AbortSignal): Promise<Downloaded> {
-    const target = new URL(url);
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw new PermanentTaskError(`url: only http and https are supported (got ${target.protocol})`);
-    }
-    await this.checkHost(target.hostname);
     const timeout = AbortSignal.timeout(this.config.downloadTimeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let target = new URL(url);
     let response: Response;
-    try {
-      response = await fetch(target, { redirect: 'error', signal: combined });
-    } catch (error) {
-      signal?.throwIfAborted();
-      if (timeout.aborted) {
-        throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`, { cause: error });
+    // redirects are followed by hand, so that every hop's address is checked like the first
+    for (let hop = 0; ; hop++) {
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new PermanentTaskError(`url: only http and https are supported (got ${target.protocol})`);
       }
-      throw new Error(`download failed: ${(error as Error).message}`, { cause: error });
+      await this.checkHost(target.hostname);
+      try {
+        response = await fetch(target, { redirect: 'manual', signal: combined });
+      } catch (error) {
+        signal?.throwIfAborted();
+        if (timeout.aborted) {
+          throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`, { cause: error });
+        }
+        throw new Error(`download failed: ${(error as Error).message}`, { cause: error });
+      }
+      const location = response.headers.get('location');
+      if (response.status < 300 || response.status >= 400 || !location) break;
+      await response.body?.cancel();
+      if (hop >= MAX_REDIRECTS) throw new PermanentTaskError(`url: more than ${MAX_REDIRECTS} redirects`);
+      target = new URL(location, target);
     }
     if (!response.ok) {
       const message = `download answered HTTP ${response.status}`;
