@@ -66,8 +66,9 @@ export class DocumentIntakeService {
     const id = randomUUID();
     const storedName = FileStore.storedName(id, detected.extension);
     await this.files.write(storedName, file.buffer);
+    let document: Document;
     try {
-      await this.repository.create({
+      document = await this.repository.create({
         id,
         title: title ?? filename.replace(/\.[^.]+$/, ''),
         filename,
@@ -81,14 +82,14 @@ export class DocumentIntakeService {
       await this.files.remove(storedName);
       throw error;
     }
-    return this.queue(id, () => this.tasks.submit(VectorizeDocument, { document_id: id }));
+    return this.queue(document, () => this.tasks.submit(VectorizeDocument, { document_id: id }));
   }
 
   async fromUrl(url: string, title?: string): Promise<Document> {
     const id = randomUUID();
     const filename = displayName(decodeURIComponent(new URL(url).pathname)) || 'download';
-    await this.repository.create({ id, title: title ?? filename, filename, sourceUrl: url });
-    return this.queue(id, () => this.tasks.submit(DownloadDocument, { document_id: id, url }));
+    const document = await this.repository.create({ id, title: title ?? filename, filename, sourceUrl: url });
+    return this.queue(document, () => this.tasks.submit(DownloadDocument, { document_id: id, url }));
   }
 
   /** Queues a re-vectorization; the document reads pending until a worker takes it. */
@@ -108,18 +109,20 @@ export class DocumentIntakeService {
     return true;
   }
 
-  private async queue(id: string, submit: () => Promise<{ id: string }>): Promise<Document> {
+  /**
+   * Queues the first task and answers with the document as accepted (pending): a worker may already have moved
+   * it on by the time the answer leaves, which `GET /documents/{id}` shows.
+   */
+  private async queue(document: Document, submit: () => Promise<{ id: string }>): Promise<Document> {
     try {
       const handle = await submit();
-      await this.repository.setTask(id, handle.id);
+      await this.repository.setTask(document.id, handle.id);
+      this.logger.log(`document ${document.id} (${document.filename}) accepted, task ${handle.id}`);
+      return { ...document, taskId: handle.id };
     } catch (error) {
       // the broker refused: the document stays, marked failed, and can be re-queued with /vectorize
-      await this.repository.markFailed(id, `could not queue: ${(error as Error).message}`);
+      await this.repository.markFailed(document.id, `could not queue: ${(error as Error).message}`);
       throw error;
     }
-    const document = await this.repository.findById(id);
-    if (!document) throw new Error(`document ${id} vanished`);
-    this.logger.log(`document ${id} (${document.filename}) accepted, task ${document.taskId}`);
-    return document;
   }
 }
