@@ -6,6 +6,7 @@ import { DatabaseModule } from '@app/documents';
 import { TasksModule } from '@app/tasks';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
+import { DocumentsApiModule } from './documents/documents-api.module.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
@@ -21,6 +22,7 @@ import { TasksController } from './tasks/tasks.controller.js';
     TasksModule.forProducer(),
     DatabaseModule,
     TerminusModule,
+    DocumentsApiModule,
   ],
   controllers: [TasksController, WorkersController, QueuesController, HealthController],
   providers: [

@@ -18,7 +18,10 @@ export const DEFAULT_SQLITE_PATH = './var/codehubot.sqlite';
 export function databaseOptions(url: string | undefined): DataSourceOptions {
   if (url && /^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
   const path = url ? url.slice('sqlite:'.length) : DEFAULT_SQLITE_PATH;
-  return { type: 'better-sqlite3', database: path === ':memory:' ? path : resolve(path) };
+  // WAL: the API and the workers write one file at once without blocking readers
+  return path === ':memory:'
+    ? { type: 'better-sqlite3', database: path }
+    : { type: 'better-sqlite3', database: resolve(path), enableWAL: true };
 }
 
 export const databaseConfig = registerAs('database', () =>

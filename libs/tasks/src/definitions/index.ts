@@ -1,17 +1,33 @@
 import type { AnyTask } from '../core/define-task.js';
 import { Add } from './add.task.js';
 import { CpuBurn } from './cpu-burn.task.js';
+import { DownloadDocument } from './download-document.task.js';
+import { ExtractDocument } from './extract-document.task.js';
 import { LongRunningTask } from './long-running-task.task.js';
 import { ProcessData } from './process-data.task.js';
 import { SendEmail } from './send-email.task.js';
+import { VectorizeDocument } from './vectorize-document.task.js';
 import { Xsum } from './xsum.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
+export * from './download-document.task.js';
+export * from './extract-document.task.js';
 export * from './long-running-task.task.js';
 export * from './process-data.task.js';
 export * from './send-email.task.js';
+export * from './vectorize-document.task.js';
 export * from './xsum.task.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
-export const ALL_TASKS: readonly AnyTask[] = [Add, Xsum, ProcessData, LongRunningTask, CpuBurn, SendEmail];
+export const ALL_TASKS: readonly AnyTask[] = [
+  Add,
+  Xsum,
+  ProcessData,
+  LongRunningTask,
+  CpuBurn,
+  SendEmail,
+  VectorizeDocument,
+  DownloadDocument,
+  ExtractDocument,
+];

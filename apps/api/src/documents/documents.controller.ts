@@ -1,0 +1,198 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiQuery,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import {
+  DocumentsRepository,
+  EmbeddingStatus,
+  SearchService,
+  type Document,
+  type SearchHit,
+} from '@app/documents';
+import type { Request } from 'express';
+import { DocumentIntakeService } from './document-intake.service.js';
+import {
+  AcceptedDocumentDto,
+  CreateDocumentDto,
+  DocumentDto,
+  DocumentListDto,
+  SearchHitDto,
+  UploadDocumentDto,
+  VectorizeQueuedDto,
+} from './dto/document.dto.js';
+
+/** What multer (memory storage) hands over for the `file` field. */
+interface UploadedDocumentFile {
+  buffer: Buffer;
+  originalname: string;
+  size: number;
+}
+
+const statusUrl = (id: string): string => `/tasks/${id}`;
+const STATUSES: readonly string[] = Object.values(EmbeddingStatus);
+
+/** An optional whole-number query parameter within bounds, or a 400 naming it. */
+function intParam(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min || n > max) {
+    throw new BadRequestException(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function accepted(document: Document): AcceptedDocumentDto {
+  return {
+    id: document.id,
+    filename: document.filename,
+    embedding_status: document.embeddingStatus,
+    task_id: document.taskId ?? '',
+    status_url: statusUrl(document.taskId ?? ''),
+  };
+}
+
+@ApiTags('documents')
+@ApiBearerAuth()
+@Controller('documents')
+export class DocumentsController {
+  constructor(
+    private readonly intake: DocumentIntakeService,
+    private readonly repository: DocumentsRepository,
+    private readonly searcher: SearchService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiOperation({
+    summary:
+      'Upload a document (multipart `file`) or have one downloaded (JSON `{url}`); vectorized in the background',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ type: UploadDocumentDto })
+  @ApiAcceptedResponse({ type: AcceptedDocumentDto })
+  @ApiBadRequestResponse({ description: 'Empty file, no file, or a bad field (the message names it)' })
+  @ApiPayloadTooLargeResponse({ description: 'Over UPLOAD_MAX_BYTES' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not .txt, .md, .html, .pdf or .docx by content' })
+  async create(
+    @Req() request: Request,
+    @Body() body: CreateDocumentDto,
+    @UploadedFile() file: UploadedDocumentFile | undefined,
+  ): Promise<AcceptedDocumentDto> {
+    if (request.is('multipart/form-data')) {
+      if (body.url !== undefined) throw new BadRequestException('url: send a url as JSON, not with a file');
+      if (!file) throw new BadRequestException('file: a multipart field named "file" is required');
+      return accepted(await this.intake.upload(file, body.title));
+    }
+    if (file === undefined && body.url !== undefined) {
+      return accepted(await this.intake.fromUrl(body.url, body.title));
+    }
+    throw new BadRequestException(
+      'file: upload a file as multipart/form-data (field "file"), or send JSON {"url": "…"}',
+    );
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Documents, newest first' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', default: 50, minimum: 1, maximum: 200 },
+  })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', default: 0, minimum: 0 } })
+  @ApiQuery({ name: 'status', required: false, enum: STATUSES })
+  @ApiOkResponse({ type: DocumentListDto })
+  async list(
+    @Query('limit') limitRaw?: string,
+    @Query('offset') offsetRaw?: string,
+    @Query('status') status?: string,
+  ): Promise<DocumentListDto> {
+    const limit = intParam('limit', limitRaw, 50, 1, 200);
+    const offset = intParam('offset', offsetRaw, 0, 0, 1_000_000_000);
+    if (status !== undefined && !STATUSES.includes(status)) {
+      throw new BadRequestException(`status must be one of ${STATUSES.join(', ')}`);
+    }
+    const page = await this.repository.list({ limit, offset, status: status as EmbeddingStatus | undefined });
+    return { items: page.items.map((d) => DocumentDto.of(d)), total: page.total, limit, offset };
+  }
+
+  @Get('search')
+  @ApiOperation({ summary: 'Semantic search over chunks, best first' })
+  @ApiQuery({ name: 'q', required: true, description: 'Query text, Chinese or English' })
+  @ApiQuery({ name: 'k', required: false, schema: { type: 'integer', default: 5, minimum: 1, maximum: 50 } })
+  @ApiOkResponse({ type: [SearchHitDto] })
+  @ApiBadRequestResponse({ description: 'q missing or too long, k out of range' })
+  async search(@Query('q') q?: string, @Query('k') kRaw?: string): Promise<SearchHit[]> {
+    if (typeof q !== 'string' || q.trim() === '')
+      throw new BadRequestException('q: a query text is required');
+    if (q.length > 2000) throw new BadRequestException('q: at most 2000 characters');
+    const k = intParam('k', kRaw, 5, 1, 50);
+    return this.searcher.search(q.trim(), k);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One document and the state of its vectorization' })
+  @ApiOkResponse({ type: DocumentDto })
+  @ApiNotFoundResponse({ description: 'Unknown id' })
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DocumentDto> {
+    return DocumentDto.of(await this.found(id));
+  }
+
+  @Post(':id/vectorize')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue (re-)vectorization; the new chunks replace the old ones' })
+  @ApiAcceptedResponse({ type: VectorizeQueuedDto })
+  @ApiNotFoundResponse({ description: 'Unknown id' })
+  async vectorize(@Param('id', new ParseUUIDPipe()) id: string): Promise<VectorizeQueuedDto> {
+    const document = await this.found(id);
+    if (!document.storedName && document.embeddingStatus !== EmbeddingStatus.Completed) {
+      throw new ConflictException(`document ${id} has no file yet (its download has not finished)`);
+    }
+    const taskId = await this.intake.revectorize(document);
+    return { message: 'Vectorization queued', task_id: taskId, status_url: statusUrl(taskId) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a document with its chunks and its file' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'Unknown id' })
+  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    if (!(await this.intake.delete(id))) throw new NotFoundException(`No document ${id}`);
+  }
+
+  private async found(id: string): Promise<Document> {
+    const document = await this.repository.findById(id);
+    if (!document) throw new NotFoundException(`No document ${id}`);
+    return document;
+  }
+}

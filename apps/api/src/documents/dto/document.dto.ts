@@ -1,0 +1,102 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EmbeddingStatus, type Document } from '@app/documents';
+import { IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
+
+/** Multipart fields of `POST /documents` beside `file`, or the JSON body `{url, title?}`. */
+export class CreateDocumentDto {
+  @ApiPropertyOptional({ description: 'Title; defaults to the file name', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  title?: string;
+
+  @ApiPropertyOptional({
+    description: 'JSON body only: download the document from this URL (download → extract → vectorize)',
+    example: 'https://example.org/lesson.pdf',
+  })
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'url must be an http(s) URL' },
+  )
+  @MaxLength(2000)
+  url?: string;
+}
+
+/** Swagger shape of the multipart body. */
+export class UploadDocumentDto {
+  @ApiProperty({ type: 'string', format: 'binary', description: '.txt, .md, .html, .pdf or .docx' })
+  file!: unknown;
+
+  @ApiPropertyOptional({ maxLength: 500 }) title?: string;
+}
+
+export class AcceptedDocumentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'lesson-1.pdf' }) filename!: string;
+  @ApiProperty({ enum: Object.values(EmbeddingStatus), example: 'pending' }) embedding_status!: string;
+  @ApiProperty({ format: 'uuid', description: 'The first task working on it' }) task_id!: string;
+  @ApiProperty({ example: '/tasks/5c0e…' }) status_url!: string;
+}
+
+export class VectorizeQueuedDto {
+  @ApiProperty({ example: 'Vectorization queued' }) message!: string;
+  @ApiProperty({ format: 'uuid' }) task_id!: string;
+  @ApiProperty({ example: '/tasks/5c0e…' }) status_url!: string;
+}
+
+export class DocumentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ description: "The client's file name (display only)" }) filename!: string;
+  @ApiPropertyOptional({ nullable: true, enum: ['txt', 'md', 'html', 'pdf', 'docx'] }) doc_type!:
+    string | null;
+  @ApiPropertyOptional({ nullable: true }) mime_type!: string | null;
+  @ApiProperty({ description: 'Bytes' }) size!: number;
+  @ApiPropertyOptional({ nullable: true, description: 'SHA-256 of the file, hex' }) content_hash!:
+    string | null;
+  @ApiPropertyOptional({ nullable: true }) source_url!: string | null;
+  @ApiProperty({ enum: Object.values(EmbeddingStatus) }) embedding_status!: string;
+  @ApiProperty() chunk_count!: number;
+  @ApiPropertyOptional({ nullable: true }) error!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Provider/model id of the stored vectors' })
+  embedding_model!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The last task queued for it' }) task_id!:
+    string | null;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+
+  static of(d: Document): DocumentDto {
+    return {
+      id: d.id,
+      title: d.title,
+      filename: d.filename,
+      doc_type: d.docType,
+      mime_type: d.mimeType,
+      size: d.size,
+      content_hash: d.contentHash,
+      source_url: d.sourceUrl,
+      embedding_status: d.embeddingStatus,
+      chunk_count: d.chunkCount,
+      error: d.error,
+      embedding_model: d.embeddingModel,
+      task_id: d.taskId,
+      created_at: new Date(d.createdAt).toISOString(),
+      updated_at: new Date(d.updatedAt).toISOString(),
+    };
+  }
+}
+
+export class DocumentListDto {
+  @ApiProperty({ type: [DocumentDto] }) items!: DocumentDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+export class SearchHitDto {
+  @ApiProperty({ format: 'uuid' }) document_id!: string;
+  @ApiProperty() chunk_index!: number;
+  @ApiProperty() text!: string;
+  @ApiProperty({ description: 'Cosine similarity, higher is closer' }) score!: number;
+}

@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  detectType,
+  DocumentsRepository,
+  ExtractionError,
+  ExtractionService,
+  FileStore,
+  UnsupportedDocumentError,
+} from '@app/documents';
+import {
+  ExtractDocument,
+  PermanentTaskError,
+  TaskClient,
+  VectorizeDocument,
+  type DownloadDocumentResult,
+  type ExtractDocumentResult,
+} from '@app/tasks';
+import { createHash } from 'node:crypto';
+import { DownloaderService } from './downloader.service.js';
+
+/**
+ * The first steps of the URL chain (download → extract → vectorize). There is no workflow engine yet, so each
+ * step queues the next itself when it has succeeded. The next step's idempotency key is derived from this
+ * step's task id: a retried or recovered step re-queues nothing new.
+ */
+@Injectable()
+export class DocumentPipelineService {
+  private readonly logger = new Logger(DocumentPipelineService.name);
+
+  constructor(
+    private readonly repository: DocumentsRepository,
+    private readonly files: FileStore,
+    private readonly extraction: ExtractionService,
+    private readonly downloader: DownloaderService,
+    private readonly tasks: TaskClient,
+  ) {}
+
+  /** `tasks.documents.download`: fetch, check the type by content, store, queue the extraction. */
+  async download(
+    documentId: string,
+    url: string,
+    taskId: string,
+    signal?: AbortSignal,
+  ): Promise<DownloadDocumentResult> {
+    await this.existing(documentId);
+    return this.failing(documentId, async () => {
+      const { bytes, filename } = await this.downloader.download(url, signal);
+      let detected;
+      try {
+        detected = detectType(bytes, filename);
+      } catch (error) {
+        if (error instanceof UnsupportedDocumentError) throw new PermanentTaskError(error.message);
+        throw error;
+      }
+      const storedName = FileStore.storedName(documentId, detected.extension);
+      await this.files.write(storedName, bytes);
+      await this.repository.setFile(documentId, {
+        storedName,
+        contentHash: createHash('sha256').update(bytes).digest('hex'),
+        mimeType: detected.mime,
+        docType: detected.type,
+        size: bytes.length,
+      });
+      const next = await this.tasks.submit(
+        ExtractDocument,
+        { document_id: documentId },
+        { idempotencyKey: `extract-after-${taskId}` },
+      );
+      await this.repository.setTask(documentId, next.id);
+      this.logger.log(`downloaded ${url} → ${storedName} (${bytes.length} bytes), extraction ${next.id}`);
+      return { document_id: documentId, size: bytes.length, doc_type: detected.type, next_task_id: next.id };
+    });
+  }
+
+  /** `tasks.documents.extract`: the stored file's text, saved on the document; queue the vectorization. */
+  async extract(documentId: string, taskId: string, signal?: AbortSignal): Promise<ExtractDocumentResult> {
+    const document = await this.existing(documentId);
+    return this.failing(documentId, async () => {
+      if (!document.storedName || !document.docType) {
+        throw new PermanentTaskError(`Document ${documentId} has no stored file to extract`);
+      }
+      const bytes = await this.files.read(document.storedName);
+      const text = await this.extraction.extract(bytes, document.docType, signal);
+      await this.repository.setContent(documentId, text);
+      const next = await this.tasks.submit(
+        VectorizeDocument,
+        { document_id: documentId },
+        { idempotencyKey: `vectorize-after-${taskId}` },
+      );
+      await this.repository.setTask(documentId, next.id);
+      return { document_id: documentId, characters: text.length, next_task_id: next.id };
+    });
+  }
+
+  private async existing(documentId: string) {
+    const document = await this.repository.findById(documentId);
+    if (!document) throw new PermanentTaskError(`Document ${documentId} not found`);
+    return document;
+  }
+
+  /** Runs a step; on failure the document reads `failed` with the reason, and the error goes on to the retry policy. */
+  private async failing<T>(documentId: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      const failure =
+        error instanceof ExtractionError ? new PermanentTaskError(error.message) : (error as Error);
+      await this.repository.markFailed(documentId, failure.message).catch(() => undefined);
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * `npm run eval:search`: search quality and cost of each embedding provider.
+ *
+ * For each provider (in a child process of its own, so that peak memory is its own): top-1 accuracy and MRR on
+ * eval/search-eval.json (32 passages: Chinese, English, mixed; Chinese and English paraphrase queries, half of
+ * them cross-lingual) and on the shared bilingual dev set when it is found beside the repository; then
+ * vectorization throughput (chunks/s after the model is loaded), model load time, peak RSS, and the event
+ * loop's worst delay while embedding on the event loop vs on the embedding thread.
+ *
+ * Flags: --providers hash,semantic[,openai] (openai needs EMBEDDING_API_URL) · --markdown (print tables for docs).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { chunkText } from '../libs/documents/src/chunking/chunker.js';
+import { loadEmbeddingConfig, type EmbeddingConfig } from '../libs/documents/src/config/embedding.config.js';
+import type { EmbeddingProvider } from '../libs/documents/src/embedding/embedding-provider.js';
+import { createEmbeddingProvider } from '../libs/documents/src/embedding/provider-factory.js';
+import { dot } from '../libs/documents/src/embedding/vector.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OWN_SET = resolve(ROOT, 'eval/search-eval.json');
+const DEV_SET_CANDIDATES = [
+  process.env.EVAL_DEV_SET ?? '',
+  resolve(ROOT, '../shared/eval/bilingual-dev.json'),
+  resolve(ROOT, '../../../shared/eval/bilingual-dev.json'),
+].filter(Boolean);
+const CHUNK = { size: 500, overlap: 80 };
+
+interface OwnPassage {
+  id: string;
+  lang: 'zh' | 'en' | 'mixed';
+  text: string;
+  q_zh: string;
+  q_en: string;
+}
+interface DevPassage {
+  topic: string;
+  zh: string;
+  en: string;
+  q_zh: string;
+  q_en: string;
+}
+
+interface Score {
+  n: number;
+  top1: number;
+  mrr: number;
+}
+interface ProviderReport {
+  provider: string;
+  id: string;
+  own: Record<string, Score>;
+  dev?: Record<string, Score>;
+  loadSeconds: number;
+  chunksPerSecond: number;
+  chunksTimed: number;
+  peakRssMiB: number;
+  loopLagInlineMs: number;
+  loopLagThreadMs?: number;
+}
+
+/** Ranks documents (each a list of chunk vectors) for one query: best chunk wins. Returns the 1-based rank. */
+function rankOf(query: Float32Array, docs: Float32Array[][], target: number): number {
+  const scores = docs.map((chunks) => Math.max(...chunks.map((c) => dot(query, c))));
+  return scores.filter((s) => s > scores[target]).length + 1;
+}
+
+function add(scores: Record<string, Score>, kind: string, rank: number): void {
+  const s = (scores[kind] ??= { n: 0, top1: 0, mrr: 0 });
+  s.n++;
+  if (rank === 1) s.top1++;
+  s.mrr += 1 / rank;
+}
+
+async function embedDocs(provider: EmbeddingProvider, texts: string[]): Promise<Float32Array[][]> {
+  const chunked = texts.map((t) => chunkText(t, CHUNK).map((c) => c.text));
+  const flat = await provider.embed(chunked.flat(), 'document');
+  let i = 0;
+  return chunked.map((chunks) => chunks.map(() => flat[i++]));
+}
+
+async function evaluateOwn(provider: EmbeddingProvider): Promise<Record<string, Score>> {
+  const set = JSON.parse(readFileSync(OWN_SET, 'utf8')) as { passages: OwnPassage[] };
+  const docs = await embedDocs(
+    provider,
+    set.passages.map((p) => p.text),
+  );
+  const scores: Record<string, Score> = {};
+  for (const queryLang of ['zh', 'en'] as const) {
+    const queries = await provider.embed(
+      set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en)),
+      'query',
+    );
+    set.passages.forEach((p, i) => {
+      const rank = rankOf(queries[i], docs, i);
+      add(scores, `${queryLang}→${p.lang}`, rank);
+      const cross = p.lang !== 'mixed' && p.lang !== queryLang;
+      add(scores, cross ? 'cross-lingual' : 'same language', rank);
+      add(scores, 'all', rank);
+    });
+  }
+  return scores;
+}
+
+async function evaluateDev(provider: EmbeddingProvider): Promise<Record<string, Score> | undefined> {
+  const path = DEV_SET_CANDIDATES.find((p) => existsSync(p));
+  if (!path) return undefined;
+  const set = JSON.parse(readFileSync(path, 'utf8')) as { passages: DevPassage[] };
+  const scores: Record<string, Score> = {};
+  for (const docLang of ['zh', 'en'] as const) {
+    const docs = await embedDocs(
+      provider,
+      set.passages.map((p) => p[docLang]),
+    );
+    for (const queryLang of ['zh', 'en'] as const) {
+      const queries = await provider.embed(
+        set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en)),
+        'query',
+      );
+      set.passages.forEach((_, i) => add(scores, `${queryLang}→${docLang}`, rankOf(queries[i], docs, i)));
+    }
+  }
+  return scores;
+}
+
+/** ~500-character chunks of every passage of both sets, repeated to `count`. */
+function throughputCorpus(count: number): string[] {
+  const own = (JSON.parse(readFileSync(OWN_SET, 'utf8')) as { passages: OwnPassage[] }).passages.map(
+    (p) => p.text,
+  );
+  const texts: string[] = [];
+  for (let i = 0; texts.length < count; i++) {
+    const a = own[i % own.length];
+    const b = own[(i * 7 + 3) % own.length];
+    texts.push((a + b).slice(0, 500));
+  }
+  return texts;
+}
+
+/**
+ * Worst event-loop delay (ms) while `work` runs: a 10 ms interval notes how late each tick comes. A loop blocked
+ * throughout shows up as one very late tick after the work, so the measurement waits for that tick too.
+ */
+async function worstLoopDelay(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 10);
+    last = now;
+  }, 10);
+  await work();
+  await new Promise((done) => setTimeout(done, 25));
+  clearInterval(timer);
+  return Math.max(0, worst);
+}
+
+async function child(name: string): Promise<ProviderReport> {
+  const config: EmbeddingConfig = { ...loadEmbeddingConfig({ ...process.env, EMBEDDING_PROVIDER: name }) };
+  const provider = createEmbeddingProvider(config);
+  let t = performance.now();
+  await provider.embed(['warm up 预热'], 'document');
+  const loadSeconds = (performance.now() - t) / 1000;
+  const own = await evaluateOwn(provider);
+  const dev = await evaluateDev(provider);
+  const corpus = throughputCorpus(name === 'hash' ? 5000 : 200);
+  t = performance.now();
+  const loopLagInlineMs = await worstLoopDelay(async () => {
+    for (let i = 0; i < corpus.length; i += 8) await provider.embed(corpus.slice(i, i + 8), 'document');
+  });
+  const seconds = (performance.now() - t) / 1000;
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  let loopLagThreadMs: number | undefined;
+  const threadFile = resolve(ROOT, 'dist/libs/documents/src/embedding/embedding.thread.js');
+  if (name === 'semantic' && existsSync(threadFile)) {
+    const pool = new Piscina({ filename: threadFile, minThreads: 1, maxThreads: 1, workerData: config });
+    await pool.run({ texts: ['warm up'], kind: 'document' });
+    const sample = corpus.slice(0, 48);
+    loopLagThreadMs = await worstLoopDelay(async () => {
+      for (let i = 0; i < sample.length; i += 8)
+        await pool.run({ texts: sample.slice(i, i + 8), kind: 'document' });
+    });
+    await pool.destroy();
+  }
+  return {
+    provider: name,
+    id: provider.id,
+    own,
+    dev,
+    loadSeconds,
+    chunksPerSecond: corpus.length / seconds,
+    chunksTimed: corpus.length,
+    peakRssMiB,
+    loopLagInlineMs,
+    loopLagThreadMs,
+  };
+}
+
+const pct = (s: Score | undefined): string =>
+  s ? `${s.top1}/${s.n} (${((100 * s.top1) / s.n).toFixed(0)}%)` : '–';
+const mrr = (s: Score | undefined): string => (s ? (s.mrr / s.n).toFixed(3) : '–');
+
+function print(reports: ProviderReport[], markdown: boolean): void {
+  const ownKinds = [
+    'zh→zh',
+    'en→zh',
+    'en→en',
+    'zh→en',
+    'zh→mixed',
+    'en→mixed',
+    'same language',
+    'cross-lingual',
+    'all',
+  ];
+  const devKinds = ['zh→zh', 'en→zh', 'zh→en', 'en→en'];
+  const table = (
+    title: string,
+    kinds: string[],
+    pick: (r: ProviderReport) => Record<string, Score> | undefined,
+  ) => {
+    const rows = kinds.map((kind) => [
+      kind,
+      ...reports.flatMap((r) => [pct(pick(r)?.[kind]), mrr(pick(r)?.[kind])]),
+    ]);
+    const head = [
+      'queries → passages',
+      ...reports.flatMap((r) => [`${r.provider} top-1`, `${r.provider} MRR`]),
+    ];
+    if (markdown) {
+      console.log(`\n${title}\n\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
+      for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+    } else {
+      console.log(`\n${title}`);
+      console.table(
+        Object.fromEntries(
+          rows.map((r) => [r[0], Object.fromEntries(head.slice(1).map((h, i) => [h, r[i + 1]]))]),
+        ),
+      );
+    }
+  };
+  table('Own set (eval/search-eval.json, 32 passages, 64 queries)', ownKinds, (r) => r.own);
+  if (reports.some((r) => r.dev))
+    table('Shared dev set (bilingual-dev.json, 20 passages per language)', devKinds, (r) => r.dev);
+  const cost = reports.map((r) => ({
+    provider: r.provider,
+    id: r.id,
+    'load s': r.loadSeconds.toFixed(2),
+    'chunks/s': r.chunksPerSecond.toFixed(r.chunksPerSecond > 100 ? 0 : 1),
+    'chunks timed': r.chunksTimed,
+    'peak RSS MiB': r.peakRssMiB.toFixed(0),
+    'loop lag inline ms': r.loopLagInlineMs.toFixed(0),
+    'loop lag thread ms': r.loopLagThreadMs?.toFixed(0) ?? '–',
+  }));
+  if (markdown) {
+    const keys = Object.keys(cost[0]);
+    console.log(
+      `\nCost (500-character chunks, batches of 8)\n\n| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`,
+    );
+    for (const c of cost) console.log(`| ${Object.values(c).join(' | ')} |`);
+  } else {
+    console.log('\nCost (500-character chunks, batches of 8)');
+    console.table(cost);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const childIndex = args.indexOf('--child');
+  if (childIndex >= 0) {
+    process.stdout.write(`${JSON.stringify(await child(args[childIndex + 1]))}\n`);
+    return;
+  }
+  const listIndex = args.indexOf('--providers');
+  const providers =
+    listIndex >= 0
+      ? args[listIndex + 1].split(',')
+      : ['hash', 'semantic', ...(process.env.EMBEDDING_API_URL ? ['openai'] : [])];
+  const reports: ProviderReport[] = [];
+  for (const name of providers) {
+    process.stderr.write(`evaluating ${name}…\n`);
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    if (run.status !== 0) throw new Error(`provider ${name} failed (exit ${run.status})`);
+    reports.push(JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as ProviderReport);
+  }
+  print(reports, args.includes('--markdown'));
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

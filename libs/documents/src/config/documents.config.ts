@@ -1,0 +1,43 @@
+import { registerAs } from '@nestjs/config';
+import { validateEnv } from '@app/tasks';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+class DocumentsEnv {
+  @IsString() UPLOAD_DIR: string = './var/uploads';
+  /** Largest upload (and download) accepted, in bytes; larger → 413. */
+  @IsInt() @Min(1) UPLOAD_MAX_BYTES: number = 20 * 1024 * 1024;
+  /** Seconds a URL download may take in all. */
+  @IsInt() @Min(1) @Max(3600) DOWNLOAD_TIMEOUT: number = 60;
+  /** Allow downloads from loopback and private addresses (off: a URL may not reach inside the network). */
+  @Matches(/^(true|false|1|0|yes|no|on|off)$/i, { message: 'DOWNLOAD_ALLOW_PRIVATE must be true or false' })
+  DOWNLOAD_ALLOW_PRIVATE: string = 'false';
+  /** Target chunk size and overlap, in characters. */
+  @IsInt() @Min(50) @Max(20_000) CHUNK_SIZE: number = 500;
+  @IsInt() @Min(0) @Max(10_000) CHUNK_OVERLAP: number = 80;
+}
+
+export interface DocumentsConfig {
+  uploadDir: string;
+  uploadMaxBytes: number;
+  downloadTimeoutMs: number;
+  downloadAllowPrivate: boolean;
+  chunkSize: number;
+  chunkOverlap: number;
+}
+
+export function loadDocumentsConfig(env: NodeJS.ProcessEnv = process.env): DocumentsConfig {
+  const s = validateEnv(DocumentsEnv, env);
+  if (s.CHUNK_OVERLAP >= s.CHUNK_SIZE) {
+    throw new Error('Invalid settings:\n  - CHUNK_OVERLAP must be smaller than CHUNK_SIZE');
+  }
+  return {
+    uploadDir: s.UPLOAD_DIR,
+    uploadMaxBytes: s.UPLOAD_MAX_BYTES,
+    downloadTimeoutMs: s.DOWNLOAD_TIMEOUT * 1000,
+    downloadAllowPrivate: /^(true|1|yes|on)$/i.test(s.DOWNLOAD_ALLOW_PRIVATE),
+    chunkSize: s.CHUNK_SIZE,
+    chunkOverlap: s.CHUNK_OVERLAP,
+  };
+}
+
+export const documentsConfig = registerAs('documents', () => loadDocumentsConfig());

@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { documentsConfig, type DocumentsConfig } from './config/documents.config.js';
+import { embeddingConfig, type EmbeddingConfig } from './config/embedding.config.js';
+import { DatabaseModule } from './database.module.js';
+import { DocumentsRepository } from './documents.repository.js';
+import { EmbeddingService } from './embedding/embedding.service.js';
+import { DocumentChunk } from './entities/document-chunk.entity.js';
+import { Document } from './entities/document.entity.js';
+import { ExtractionService } from './extraction/extraction.service.js';
+import { SearchService } from './search/search.service.js';
+import { FileStore } from './storage/file-store.js';
+import { DOCUMENTS_CONFIG, EMBEDDING_CONFIG } from './tokens.js';
+
+/** Documents, chunks, files, extraction, embedding and search, for both apps. */
+@Module({
+  imports: [
+    DatabaseModule,
+    TypeOrmModule.forFeature([Document, DocumentChunk]),
+    ConfigModule.forFeature(documentsConfig),
+    ConfigModule.forFeature(embeddingConfig),
+  ],
+  providers: [
+    {
+      provide: DOCUMENTS_CONFIG,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): DocumentsConfig => config.getOrThrow<DocumentsConfig>('documents'),
+    },
+    {
+      provide: EMBEDDING_CONFIG,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService): EmbeddingConfig => config.getOrThrow<EmbeddingConfig>('embedding'),
+    },
+    DocumentsRepository,
+    FileStore,
+    ExtractionService,
+    EmbeddingService,
+    SearchService,
+  ],
+  exports: [
+    DOCUMENTS_CONFIG,
+    EMBEDDING_CONFIG,
+    DocumentsRepository,
+    FileStore,
+    ExtractionService,
+    EmbeddingService,
+    SearchService,
+  ],
+})
+export class DocumentsModule {}

@@ -1,0 +1,230 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type Repository } from 'typeorm';
+import { DocumentChunk } from './entities/document-chunk.entity.js';
+import { Document, EmbeddingStatus } from './entities/document.entity.js';
+
+/** A chunk about to be stored: its text and vector, in document order. */
+export interface NewChunk {
+  text: string;
+  embedding: Buffer;
+  dimensions: number;
+}
+
+/** The fields a new document starts with. */
+export type NewDocument = Pick<Document, 'title' | 'filename'> &
+  Partial<
+    Pick<
+      Document,
+      'id' | 'storedName' | 'contentHash' | 'mimeType' | 'docType' | 'size' | 'sourceUrl' | 'content'
+    >
+  >;
+
+/** What a stored file tells about itself once downloaded. */
+export type FileFacts = Pick<Document, 'storedName' | 'contentHash' | 'mimeType' | 'docType' | 'size'>;
+
+/** One row of a brute-force scan: enough to score, not the text. */
+export interface ScannedChunk {
+  documentId: string;
+  chunkIndex: number;
+  embedding: Buffer;
+}
+
+/** Rows read per round trip when scanning embeddings. */
+const SCAN_PAGE = 2000;
+
+/**
+ * The only place that reads and writes documents and chunks. Methods are named for what they mean to the
+ * pipeline (`replaceChunks`, `markFailed`), so handlers and controllers never build queries.
+ */
+@Injectable()
+export class DocumentsRepository {
+  /** Tail of the queue of SQLite writes (see `write`). */
+  private writes: Promise<unknown> = Promise.resolve();
+  private readonly serialWrites: boolean;
+
+  constructor(
+    @InjectRepository(Document) private readonly documents: Repository<Document>,
+    @InjectRepository(DocumentChunk) private readonly chunks: Repository<DocumentChunk>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    this.serialWrites = dataSource.options.type === 'better-sqlite3';
+  }
+
+  /**
+   * Runs a write. TypeORM gives a SQLite database one connection per process, so two transactions (or a
+   * write and a transaction) of concurrent tasks would interleave on it; on SQLite writes therefore queue up.
+   * PostgreSQL has a pool and runs them side by side.
+   */
+  private write<T>(operation: () => Promise<T>): Promise<T> {
+    if (!this.serialWrites) return operation();
+    const result = this.writes.then(operation, operation);
+    this.writes = result.catch(() => undefined);
+    return result;
+  }
+
+  async create(fields: NewDocument): Promise<Document> {
+    const document = this.documents.create({
+      id: fields.id ?? randomUUID(),
+      embeddingStatus: EmbeddingStatus.Pending,
+      chunkCount: 0,
+      size: 0,
+      ...fields,
+    });
+    await this.write(() => this.documents.insert(document));
+    return this.findById(document.id) as Promise<Document>;
+  }
+
+  findById(id: string): Promise<Document | null> {
+    return this.documents.findOneBy({ id });
+  }
+
+  /** The document with its extracted text (null when not extracted yet). */
+  async findWithContent(id: string): Promise<Document | null> {
+    return this.documents.createQueryBuilder('d').addSelect('d.content').where('d.id = :id', { id }).getOne();
+  }
+
+  /** Newest first. */
+  async list(options: { limit: number; offset: number; status?: EmbeddingStatus }): Promise<{
+    items: Document[];
+    total: number;
+  }> {
+    const [items, total] = await this.documents.findAndCount({
+      where: options.status ? { embeddingStatus: options.status } : {},
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: options.limit,
+      skip: options.offset,
+    });
+    return { items, total };
+  }
+
+  /** Deletes the document and its chunks in one transaction; returns what was deleted, or null. */
+  async delete(id: string): Promise<Document | null> {
+    return this.write(() =>
+      this.dataSource.transaction(async (manager) => {
+        const document = await manager.findOneBy(Document, { id });
+        if (!document) return null;
+        await manager.delete(DocumentChunk, { documentId: id });
+        await manager.delete(Document, { id });
+        return document;
+      }),
+    );
+  }
+
+  /** Records the task now working on the document (download, extract or vectorize). */
+  async setTask(id: string, taskId: string): Promise<void> {
+    await this.write(() => this.documents.update({ id }, { taskId }));
+  }
+
+  /** The seed's first step: `embedding_status = processing`, the previous error cleared. */
+  async markProcessing(id: string): Promise<void> {
+    await this.write(() =>
+      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Processing, error: null }),
+    );
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.write(() =>
+      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Failed, error: error.slice(0, 4000) }),
+    );
+  }
+
+  /** Back to `pending` (a re-vectorization was queued). */
+  async markPending(id: string): Promise<void> {
+    await this.write(() =>
+      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null }),
+    );
+  }
+
+  /** Stores a downloaded file's facts. */
+  async setFile(id: string, facts: FileFacts): Promise<void> {
+    await this.write(() => this.documents.update({ id }, facts));
+  }
+
+  /** Stores the extracted text. */
+  async setContent(id: string, content: string): Promise<void> {
+    await this.write(() => this.documents.update({ id }, { content }));
+  }
+
+  /**
+   * Replaces all of a document's chunks with these and marks it completed, in one transaction: a re-run, a
+   * retry or a crash recovery leaves either the old chunks or the new ones, never both. Returns false (and
+   * writes nothing) when the document has gone meanwhile.
+   */
+  async replaceChunks(id: string, chunks: readonly NewChunk[], model: string): Promise<boolean> {
+    return this.write(() =>
+      this.dataSource.transaction(async (manager) => {
+        const exists = await manager.existsBy(Document, { id });
+        if (!exists) return false;
+        await manager.delete(DocumentChunk, { documentId: id });
+        const rows = chunks.map((chunk, chunkIndex) =>
+          manager.create(DocumentChunk, {
+            id: randomUUID(),
+            documentId: id,
+            chunkIndex,
+            text: chunk.text,
+            embedding: chunk.embedding,
+            dimensions: chunk.dimensions,
+            embeddingModel: model,
+          }),
+        );
+        // bounded statements: SQLite caps bound parameters per statement
+        for (let i = 0; i < rows.length; i += 100)
+          await manager.insert(DocumentChunk, rows.slice(i, i + 100));
+        await manager.update(
+          Document,
+          { id },
+          {
+            embeddingStatus: EmbeddingStatus.Completed,
+            chunkCount: chunks.length,
+            embeddingModel: model,
+            error: null,
+          },
+        );
+        return true;
+      }),
+    );
+  }
+
+  /** A document's chunks in order (text only, no vectors). */
+  chunksOf(documentId: string): Promise<Pick<DocumentChunk, 'chunkIndex' | 'text' | 'embeddingModel'>[]> {
+    return this.chunks.find({
+      select: { chunkIndex: true, text: true, embeddingModel: true },
+      where: { documentId },
+      order: { chunkIndex: 'ASC' },
+    });
+  }
+
+  /**
+   * Every chunk embedded by `model`, page by page (keyset on id, so memory stays bounded): the brute-force
+   * search reads these and keeps the best.
+   */
+  async *scanEmbeddings(model: string): AsyncGenerator<ScannedChunk[]> {
+    let after = '';
+    for (;;) {
+      const query = this.chunks
+        .createQueryBuilder('c')
+        .select(['c.id', 'c.documentId', 'c.chunkIndex', 'c.embedding'])
+        .where('c.embeddingModel = :model', { model });
+      if (after) query.andWhere('c.id > :after', { after });
+      const page = await query.orderBy('c.id', 'ASC').take(SCAN_PAGE).getMany();
+      if (page.length === 0) return;
+      yield page.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+      if (page.length < SCAN_PAGE) return;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  /** The texts of the given chunks, keyed `documentId:chunkIndex`. */
+  async chunkTexts(
+    keys: readonly { documentId: string; chunkIndex: number }[],
+  ): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.chunks.find({
+      select: { documentId: true, chunkIndex: true, text: true },
+      where: keys.map(({ documentId, chunkIndex }) => ({ documentId, chunkIndex })),
+    });
+    return new Map(rows.map((r) => [`${r.documentId}:${r.chunkIndex}`, r.text]));
+  }
+}

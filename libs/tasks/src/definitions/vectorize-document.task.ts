@@ -1,0 +1,26 @@
+import { IsUUID } from 'class-validator';
+import { defineTask } from '../core/define-task.js';
+
+export class VectorizeDocumentPayload {
+  @IsUUID() document_id!: string;
+}
+
+export interface VectorizeDocumentResult {
+  success: true;
+  document_id: string;
+  embeddings_count: number;
+}
+
+/**
+ * The seed's `vectorize_document`: `embedding_status` → processing; the text (extracted from the stored file
+ * if need be) is chunked, each chunk embedded (PROGRESS after each chunk), and the chunks replace the old ones
+ * in one transaction → completed with `chunk_count`. Any error → failed, retried 3 times 60 s apart; a missing
+ * document is a permanent failure. Idempotent: a re-run never duplicates chunks.
+ */
+export const VectorizeDocument = defineTask<VectorizeDocumentPayload, VectorizeDocumentResult>({
+  name: 'tasks.embedding.vectorize',
+  params: ['document_id'],
+  payload: VectorizeDocumentPayload,
+  retry: { maxRetries: 3, delay: 60 },
+  description: 'Chunks a document, embeds each chunk and stores the vectors.',
+});
