@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { DocumentChunk } from './entities/document-chunk.entity.js';
 import { Document, EmbeddingStatus } from './entities/document.entity.js';
 
@@ -64,6 +64,32 @@ export class DocumentsRepository {
     return result;
   }
 
+  /**
+   * A transaction. On SQLite it starts with `BEGIN IMMEDIATE`: a deferred transaction that reads first and
+   * writes later fails at once with "database is locked" when another connection (another executor thread,
+   * the API) wrote in between; an immediate one takes the write lock first and waits for it instead.
+   */
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialWrites) return this.dataSource.transaction(work);
+    return this.write(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.query('BEGIN IMMEDIATE');
+        try {
+          const result = await work(runner.manager);
+          await runner.query('COMMIT');
+          return result;
+        } catch (error) {
+          await runner.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        await runner.release();
+      }
+    });
+  }
+
   async create(fields: NewDocument): Promise<Document> {
     const document = this.documents.create({
       id: fields.id ?? randomUUID(),
@@ -101,15 +127,13 @@ export class DocumentsRepository {
 
   /** Deletes the document and its chunks in one transaction; returns what was deleted, or null. */
   async delete(id: string): Promise<Document | null> {
-    return this.write(() =>
-      this.dataSource.transaction(async (manager) => {
-        const document = await manager.findOneBy(Document, { id });
-        if (!document) return null;
-        await manager.delete(DocumentChunk, { documentId: id });
-        await manager.delete(Document, { id });
-        return document;
-      }),
-    );
+    return this.transaction(async (manager) => {
+      const document = await manager.findOneBy(Document, { id });
+      if (!document) return null;
+      await manager.delete(DocumentChunk, { documentId: id });
+      await manager.delete(Document, { id });
+      return document;
+    });
   }
 
   /** Records the task now working on the document (download, extract or vectorize). */
@@ -153,38 +177,35 @@ export class DocumentsRepository {
    * writes nothing) when the document has gone meanwhile.
    */
   async replaceChunks(id: string, chunks: readonly NewChunk[], model: string): Promise<boolean> {
-    return this.write(() =>
-      this.dataSource.transaction(async (manager) => {
-        const exists = await manager.existsBy(Document, { id });
-        if (!exists) return false;
-        await manager.delete(DocumentChunk, { documentId: id });
-        const rows = chunks.map((chunk, chunkIndex) =>
-          manager.create(DocumentChunk, {
-            id: randomUUID(),
-            documentId: id,
-            chunkIndex,
-            text: chunk.text,
-            embedding: chunk.embedding,
-            dimensions: chunk.dimensions,
-            embeddingModel: model,
-          }),
-        );
-        // bounded statements: SQLite caps bound parameters per statement
-        for (let i = 0; i < rows.length; i += 100)
-          await manager.insert(DocumentChunk, rows.slice(i, i + 100));
-        await manager.update(
-          Document,
-          { id },
-          {
-            embeddingStatus: EmbeddingStatus.Completed,
-            chunkCount: chunks.length,
-            embeddingModel: model,
-            error: null,
-          },
-        );
-        return true;
-      }),
-    );
+    return this.transaction(async (manager) => {
+      const exists = await manager.existsBy(Document, { id });
+      if (!exists) return false;
+      await manager.delete(DocumentChunk, { documentId: id });
+      const rows = chunks.map((chunk, chunkIndex) =>
+        manager.create(DocumentChunk, {
+          id: randomUUID(),
+          documentId: id,
+          chunkIndex,
+          text: chunk.text,
+          embedding: chunk.embedding,
+          dimensions: chunk.dimensions,
+          embeddingModel: model,
+        }),
+      );
+      // bounded statements: SQLite caps bound parameters per statement
+      for (let i = 0; i < rows.length; i += 100) await manager.insert(DocumentChunk, rows.slice(i, i + 100));
+      await manager.update(
+        Document,
+        { id },
+        {
+          embeddingStatus: EmbeddingStatus.Completed,
+          chunkCount: chunks.length,
+          embeddingModel: model,
+          error: null,
+        },
+      );
+      return true;
+    });
   }
 
   /** A document's chunks in order (text only, no vectors). */

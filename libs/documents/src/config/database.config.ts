@@ -12,6 +12,9 @@ class DatabaseEnv {
   DATABASE_URL?: string;
 }
 
+/** How long a write waits for another connection's write lock (executor threads, the API) before failing. */
+const SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
 export const DEFAULT_SQLITE_PATH = './var/codehubot.sqlite';
 
 /** TypeORM options from `DATABASE_URL`: SQLite (a file, nothing to install) by default, PostgreSQL when given. */
@@ -21,7 +24,7 @@ export function databaseOptions(url: string | undefined): DataSourceOptions {
   // WAL: the API and the workers write one file at once without blocking readers
   return path === ':memory:'
     ? { type: 'better-sqlite3', database: path }
-    : { type: 'better-sqlite3', database: resolve(path), enableWAL: true };
+    : { type: 'better-sqlite3', database: resolve(path), enableWAL: true, timeout: SQLITE_BUSY_TIMEOUT_MS };
 }
 
 export const databaseConfig = registerAs('database', () =>
