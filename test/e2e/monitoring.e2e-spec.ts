@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { AppProcess } from '../utils/app-process.js';
 import { TestSystem } from '../utils/test-system.js';
 import {
-  DEMO_TASKS,
+  REGISTERED_TASKS,
   E2E_TIMEOUT_MS,
   listWorkers,
   runCli,
@@ -130,7 +130,7 @@ describe('monitoring: GET /workers, GET/DELETE /queues and codehubot inspect/pur
       concurrency: 3,
       failed: 0,
     });
-    expect([...info.registered].sort()).toEqual(DEMO_TASKS);
+    expect([...info.registered].sort()).toEqual(REGISTERED_TASKS);
     expect(info.uptime_s).toBeGreaterThanOrEqual(0);
     expect(info.memory_rss_mb).toBeGreaterThan(0);
     expect(Date.parse(info.started_at)).not.toBeNaN();
@@ -158,7 +158,7 @@ describe('monitoring: GET /workers, GET/DELETE /queues and codehubot inspect/pur
     const registered = await runCli(system, ['inspect', 'registered', '--json']);
     expect(registered.code).toBe(0);
     const registeredByWorker = JSON.parse(registered.stdout) as Record<string, string[]>;
-    expect([...(registeredByWorker[info.id] ?? [])].sort()).toEqual(DEMO_TASKS);
+    expect([...(registeredByWorker[info.id] ?? [])].sort()).toEqual(REGISTERED_TASKS);
 
     const stats = await runCli(system, ['inspect', 'stats', '--json']);
     expect(stats.code).toBe(0);

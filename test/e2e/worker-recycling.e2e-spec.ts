@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { AppProcess } from '../utils/app-process.js';
 import { TestSystem } from '../utils/test-system.js';
-import { DEMO_TASKS, E2E_TIMEOUT_MS, startWorker, waitForWorker } from '../utils/runtime-helpers.js';
+import { REGISTERED_TASKS, E2E_TIMEOUT_MS, startWorker, waitForWorker } from '../utils/runtime-helpers.js';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
 
@@ -77,6 +77,6 @@ describe('executor pools: thread recycling and the inline pool', () => {
 
     const info = await waitForWorker(system, inline.pid, (w) => w.processed >= 3);
     expect(info.pool).toMatchObject({ kind: 'inline', replaced: 0 });
-    expect([...info.registered].sort()).toEqual(DEMO_TASKS);
+    expect([...info.registered].sort()).toEqual(REGISTERED_TASKS);
   });
 });

@@ -1,3 +1,4 @@
+import { ALL_TASKS } from '@app/tasks';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,14 +32,8 @@ export interface WorkerView {
   last_heartbeat: string;
 }
 
-export const DEMO_TASKS = [
-  'tasks.add',
-  'tasks.cpu_burn',
-  'tasks.email.send_email',
-  'tasks.long_running_task',
-  'tasks.process_data',
-  'tasks.xsum',
-];
+/** Every task a worker registers: the whole catalogue. */
+export const REGISTERED_TASKS = ALL_TASKS.map((task) => task.name).sort();
 
 /**
  * `codehubot worker …` of this system, like `system.startWorker` but with a start-up timeout that suits a busy
