@@ -32,6 +32,15 @@ function progressStatus(last: TaskStatus, data: unknown): TaskStatus | undefined
 }
 
 /**
+ * What makes two answers different events: state, progress, retries, outcome. Key order and fields that only
+ * restate the same moment (a progress report read back from the job) do not.
+ */
+function changeKey(status: TaskStatus): string {
+  const { state, current, total, retries, result, error, eta } = status;
+  return JSON.stringify([state, current, total, retries, result, error, eta]);
+}
+
+/**
  * Live status of one task, for Server-Sent Events: emits the status answer on every state or progress change
  * (BullMQ's event stream, read once per queue and shared by all watchers) until a final state.
  */
@@ -69,7 +78,7 @@ export class TaskEventsService implements OnApplicationShutdown {
       let again = false;
       const emit = (status: TaskStatus): void => {
         if (subscriber.closed) return;
-        const json = JSON.stringify(status);
+        const json = changeKey(status);
         if (json !== last) {
           last = json;
           lastStatus = status;
