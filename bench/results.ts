@@ -1,0 +1,142 @@
+import type { BenchOptions } from './options.js';
+import type { EnqueueResult } from './scenarios/enqueue.js';
+import type { LatencyResult } from './scenarios/latency.js';
+import type { ProcessingResult } from './scenarios/processing.js';
+import type { RestResult } from './scenarios/rest.js';
+import { median, ratio } from './stats.js';
+
+/** Everything measured for one system in one repetition; a scenario left out stays undefined. */
+export interface RunResult {
+  enqueue?: EnqueueResult;
+  processing?: ProcessingResult;
+  latency?: LatencyResult;
+  rest?: RestResult;
+}
+
+export interface Results {
+  ours: RunResult[];
+  plain: RunResult[];
+}
+
+interface Target {
+  text: string;
+  met(ours: number, ratio: number): boolean;
+}
+
+export interface Metric {
+  label: string;
+  unit: string;
+  digits: number;
+  pick(run: RunResult): number | undefined;
+  target?: Target;
+}
+
+/** The reported metrics; labels carry the parameters they were measured with. */
+export function metrics(o: BenchOptions): Metric[] {
+  const at = `at ${o.rate}/s`;
+  return [
+    {
+      label: `processing, 1 worker process, concurrency ${o.concurrency}`,
+      unit: 'tasks/s',
+      digits: 0,
+      pick: (r) => r.processing?.tasksPerSec,
+      target: { text: '≥ 0.9× plain', met: (_, x) => x >= 0.9 },
+    },
+    { label: 'worker CPU per task', unit: 'µs', digits: 0, pick: (r) => r.processing?.cpuMicrosPerTask },
+    {
+      label: 'Redis CPU per task processed',
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.processing?.redis.cpuMicrosPer,
+    },
+    {
+      label: 'Redis commands per task processed',
+      unit: 'calls',
+      digits: 1,
+      pick: (r) => r.processing?.redis.callsPer,
+    },
+    { label: 'enqueue, sequential awaits', unit: 'tasks/s', digits: 0, pick: (r) => r.enqueue?.sequential },
+    {
+      label: `enqueue, ${o.inFlight} in flight`,
+      unit: 'tasks/s',
+      digits: 0,
+      pick: (r) => r.enqueue?.concurrent,
+    },
+    {
+      label: `producer CPU per task, ${o.inFlight} in flight`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.enqueue?.cpuMicrosPerTask,
+    },
+    { label: 'Redis CPU per task added', unit: 'µs', digits: 0, pick: (r) => r.enqueue?.redis.cpuMicrosPer },
+    {
+      label: 'Redis commands per task added',
+      unit: 'calls',
+      digits: 1,
+      pick: (r) => r.enqueue?.redis.callsPer,
+    },
+    { label: `enqueue→start p50 ${at}`, unit: 'ms', digits: 1, pick: (r) => r.latency?.start.p50 },
+    { label: `enqueue→start p90 ${at}`, unit: 'ms', digits: 1, pick: (r) => r.latency?.start.p90 },
+    {
+      label: `enqueue→start p99 ${at}`,
+      unit: 'ms',
+      digits: 1,
+      pick: (r) => r.latency?.start.p99,
+      target: { text: '≤ 15 ms', met: (ours) => ours <= 15 },
+    },
+    { label: `enqueue→done p50 ${at}`, unit: 'ms', digits: 1, pick: (r) => r.latency?.done.p50 },
+    { label: `enqueue→done p90 ${at}`, unit: 'ms', digits: 1, pick: (r) => r.latency?.done.p90 },
+    { label: `enqueue→done p99 ${at}`, unit: 'ms', digits: 1, pick: (r) => r.latency?.done.p99 },
+    {
+      label: `rate offered (target ${o.rate}/s)`,
+      unit: 'tasks/s',
+      digits: 0,
+      pick: (r) => r.latency?.offered,
+    },
+    {
+      label: `REST enqueue, ${o.connections} connections`,
+      unit: 'req/s',
+      digits: 0,
+      pick: (r) => r.rest?.reqPerSec,
+      target: { text: '≥ bare route', met: (_, x) => x >= 1 },
+    },
+    { label: 'REST latency p50', unit: 'ms', digits: 1, pick: (r) => r.rest?.p50Ms },
+    { label: 'REST latency p99', unit: 'ms', digits: 1, pick: (r) => r.rest?.p99Ms },
+    { label: 'API process CPU per request', unit: 'µs', digits: 0, pick: (r) => r.rest?.cpuMicrosPerRequest },
+    { label: 'Redis CPU per request', unit: 'µs', digits: 0, pick: (r) => r.rest?.redis.cpuMicrosPer },
+    { label: 'Redis commands per request', unit: 'calls', digits: 1, pick: (r) => r.rest?.redis.callsPer },
+    { label: 'REST non-2xx + errors', unit: 'count', digits: 0, pick: (r) => r.rest?.failures },
+  ];
+}
+
+export interface SummaryRow {
+  metric: Metric;
+  plainRuns: number[];
+  oursRuns: number[];
+  plain: number;
+  ours: number;
+  ratio: number;
+  /** undefined when the metric has no target. */
+  met?: boolean;
+}
+
+/** Medians per metric and the ours/plain ratio; metrics that were not measured are left out. */
+export function summarize(results: Results, options: BenchOptions): SummaryRow[] {
+  const values = (runs: RunResult[], metric: Metric): number[] =>
+    runs.map((r) => metric.pick(r)).filter((v): v is number => v !== undefined);
+  return metrics(options).flatMap((metric) => {
+    const plainRuns = values(results.plain, metric);
+    const oursRuns = values(results.ours, metric);
+    if (plainRuns.length === 0 && oursRuns.length === 0) return [];
+    const row: SummaryRow = {
+      metric,
+      plainRuns,
+      oursRuns,
+      plain: median(plainRuns),
+      ours: median(oursRuns),
+      ratio: ratio(median(oursRuns), median(plainRuns)),
+    };
+    if (metric.target) row.met = metric.target.met(row.ours, row.ratio);
+    return [row];
+  });
+}

@@ -1,0 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueueProbe } from '../queue-probe.js';
+import { redisCost, type RedisCost } from '../redis-meter.js';
+import { perSecond } from '../stats.js';
+import { BENCH_QUEUE, type BenchEnv, type SystemUnderTest } from '../systems/system.js';
+import { addConcurrently } from './enqueue.js';
+
+export interface ProcessingResult {
+  tasksPerSec: number;
+  cpuMicrosPerTask: number;
+  redis: RedisCost;
+}
+
+/** Lets a freshly started worker settle into its idle wait before the clock starts. */
+const SETTLE_MS = 500;
+
+/**
+ * Throughput of one worker process: `count` tasks are added to the paused queue, the worker is started and
+ * settles, then the queue is resumed; the time runs from the resume to the last job's `finishedOn`. CPU is the
+ * worker process's user + system time over the same span, from /proc.
+ */
+export async function measureProcessing(
+  system: SystemUnderTest,
+  env: BenchEnv,
+  count: number,
+  concurrency: number,
+  inFlight: number,
+): Promise<ProcessingResult> {
+  const probe = new QueueProbe(env.redisUrl, env.prefix, BENCH_QUEUE);
+  try {
+    await probe.pause();
+    const producer = await system.producer(env);
+    try {
+      await addConcurrently(producer, count, inFlight);
+    } finally {
+      await producer.close();
+    }
+    const worker = await system.startWorker(env, concurrency);
+    try {
+      await sleep(SETTLE_MS);
+      const redisBefore = await probe.usage();
+      const cpuBefore = worker.cpuMicros();
+      const started = Date.now();
+      await probe.resume();
+      const finished = await probe.waitForCompleted(count, 60_000 + count * 5);
+      const cpu = worker.cpuMicros() - cpuBefore;
+      return {
+        tasksPerSec: perSecond(count, finished - started),
+        cpuMicrosPerTask: cpu / count,
+        redis: redisCost(redisBefore, await probe.usage(), count),
+      };
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await probe.close();
+  }
+}
