@@ -1,4 +1,4 @@
-import { ALL_TASKS } from '@app/tasks';
+import { ALL_TASKS, type WorkerInfo } from '@app/tasks';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,24 +13,8 @@ export const STARTUP_TIMEOUT_MS = 90_000;
 /** Jest timeout of these suites' hooks and tests: several app start-ups and long tasks on a shared machine. */
 export const E2E_TIMEOUT_MS = 300_000;
 
-/** A `GET /workers` entry, as the tests read it. */
-export interface WorkerView {
-  id: string;
-  host: string;
-  pid: number;
-  queues: string[];
-  concurrency: number;
-  active: { task_id: string; name: string; queue: string; started_at: string }[];
-  processed: number;
-  failed: number;
-  registered: string[];
-  started_at: string;
-  uptime_s: number;
-  memory_rss_mb: number;
-  loop_lag_ms: number;
-  pool: { kind: string; size: number; running: number; replaced: number; threads: unknown[] };
-  last_heartbeat: string;
-}
+/** A `GET /workers` entry: the library's own heartbeat type. */
+export type WorkerView = WorkerInfo;
 
 /** Every task a worker registers: the whole catalogue. */
 export const REGISTERED_TASKS = ALL_TASKS.map((task) => task.name).sort();
