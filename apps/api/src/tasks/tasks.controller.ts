@@ -65,8 +65,8 @@ export class TasksController {
     @Body() body: SubmitTaskDto = {},
   ): Promise<SubmittedTaskDto> {
     const handle = await this.tasks.submitByName(name, body.args, body.kwargs, submitOptions(body));
-    const status = await handle.status();
-    return { task_id: handle.id, state: status.state, status_url: statusUrl(handle.id) };
+    const state = handle.submittedState ?? (await handle.status()).state;
+    return { task_id: handle.id, state, status_url: statusUrl(handle.id) };
   }
 
   @Get(':task_id')

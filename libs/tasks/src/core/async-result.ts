@@ -12,6 +12,11 @@ export class AsyncResult<R = unknown> {
   constructor(
     readonly id: string,
     private readonly source: StatusSource,
+    /**
+     * The state the task was queued in (PENDING, or SCHEDULED for a countdown/eta), when this handle comes
+     * from a submission that queued it: an answer that needs no read back from Redis.
+     */
+    readonly submittedState?: TaskState,
   ) {}
 
   async status(): Promise<TaskStatus> {

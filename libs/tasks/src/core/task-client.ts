@@ -118,8 +118,10 @@ export class TaskClient implements StatusSource {
       // a concurrent submission with the same key may have added first: BullMQ then kept its job, not ours
       const stored = await Job.fromId<TaskEnvelope>(queue, jobId);
       if (stored) this.assertSameCall(stored, task, kwargs);
+      return new AsyncResult<R>(jobId, this);
     }
-    return new AsyncResult<R>(jobId, this);
+    const submittedState = (jobOptions.delay ?? 0) > 0 ? TaskState.Scheduled : TaskState.Pending;
+    return new AsyncResult<R>(jobId, this, submittedState);
   }
 
   /** An idempotency key stands for one call: the same task with the same arguments (key order aside). */
