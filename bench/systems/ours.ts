@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Add, PRODUCER_REDIS, TaskClient, TasksModule } from '@app/tasks';
 import { freePort } from '../../test/utils/free-port.js';
-import { NodeProcess } from '../node-process.js';
+import { BenchProcess } from '../node-process.js';
 import {
   BENCH_QUEUE,
   type BenchEnv,
@@ -55,16 +55,21 @@ export const ours: SystemUnderTest = {
     };
   },
 
-  async startWorker(env: BenchEnv, concurrency: number): Promise<NodeProcess> {
+  async startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess> {
     const args = ['worker', '--queues', BENCH_QUEUE, '--concurrency', String(concurrency)];
-    const worker = new NodeProcess('apps/worker/main.js', args, appEnv(env), env.nodeArgs);
+    const worker = new BenchProcess('apps/worker/main.js', args, appEnv(env), env.nodeArgs);
     await worker.waitForOutput(/consuming \[/);
     return worker;
   },
 
   async startApi(env: BenchEnv): Promise<RestTarget> {
     const port = await freePort();
-    const api = new NodeProcess('apps/api/main.js', [], { ...appEnv(env), PORT: String(port) }, env.nodeArgs);
+    const api = new BenchProcess(
+      'apps/api/main.js',
+      [],
+      { ...appEnv(env), PORT: String(port) },
+      env.nodeArgs,
+    );
     await api.waitForOutput(/listening on/);
     return {
       process: api,

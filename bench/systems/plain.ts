@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { freePort } from '../../test/utils/free-port.js';
-import { NodeProcess } from '../node-process.js';
+import { BenchProcess } from '../node-process.js';
 import {
   BENCH_QUEUE,
   type BenchEnv,
@@ -26,8 +26,8 @@ export const plain: SystemUnderTest = {
     });
   },
 
-  async startWorker(env: BenchEnv, concurrency: number): Promise<NodeProcess> {
-    const worker = new NodeProcess(
+  async startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess> {
+    const worker = new BenchProcess(
       'bench/plain-worker.js',
       [],
       { ...plainEnv(env), BENCH_CONCURRENCY: String(concurrency) },
@@ -39,7 +39,7 @@ export const plain: SystemUnderTest = {
 
   async startApi(env: BenchEnv): Promise<RestTarget> {
     const port = await freePort();
-    const api = new NodeProcess(
+    const api = new BenchProcess(
       'bench/bare-api.js',
       [],
       { ...plainEnv(env), PORT: String(port) },

@@ -1,4 +1,4 @@
-import type { NodeProcess } from '../node-process.js';
+import type { BenchProcess } from '../node-process.js';
 
 /** Where one measurement runs: the shared private Redis, and a key prefix of its own. */
 export interface BenchEnv {
@@ -21,7 +21,7 @@ export interface Producer {
 
 /** An HTTP route that enqueues one task per request, served by a child process. */
 export interface RestTarget {
-  process: NodeProcess;
+  process: BenchProcess;
   url: string;
   headers: Record<string, string>;
   body: string;
@@ -33,7 +33,7 @@ export interface SystemUnderTest {
   readonly label: string;
   producer(env: BenchEnv): Promise<Producer>;
   /** A worker process consuming `BENCH_QUEUE`, started and ready to take jobs. */
-  startWorker(env: BenchEnv, concurrency: number): Promise<NodeProcess>;
+  startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess>;
   /** An API process, listening. */
   startApi(env: BenchEnv): Promise<RestTarget>;
 }
