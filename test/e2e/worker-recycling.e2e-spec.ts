@@ -28,9 +28,10 @@ describe('executor pools: thread recycling and the inline pool', () => {
   });
 
   it('runs 60 tasks exactly once each while threads are recycled every 5 tasks', async () => {
+    // cpu_burn is declared to run in a thread (add would run on the consumer's loop and recycle nothing)
     const submitted = await Promise.all(
       Array.from({ length: TASKS }, (_, i) =>
-        system.submit('tasks.add', { args: [i, 1000], queue: 'recycle' }),
+        system.submit('tasks.cpu_burn', { args: [i / 1000], queue: 'recycle' }),
       ),
     );
     expect(submitted.map((s) => s.status)).toEqual(Array<number>(TASKS).fill(202));
@@ -39,7 +40,7 @@ describe('executor pools: thread recycling and the inline pool', () => {
 
     for (const [i, id] of ids.entries()) {
       const done = await system.waitForState(id, FINAL, 60_000);
-      expect(done).toMatchObject({ task_id: id, state: 'SUCCESS', result: i + 1000, retries: 0 });
+      expect(done).toMatchObject({ task_id: id, state: 'SUCCESS', result: { burned: i / 1000 }, retries: 0 });
     }
 
     // exactly once: BullMQ handed each job out once, and the worker finished 60 jobs, no more
@@ -55,6 +56,22 @@ describe('executor pools: thread recycling and the inline pool', () => {
     // 60 tasks / 5 per thread: about 12 replacements, all graceful (no thread crashed, no task re-run)
     expect(info.pool.replaced).toBeGreaterThanOrEqual(10);
     expect(recycling.output).not.toMatch(/exited unexpectedly/);
+  });
+
+  it('runs a task declared isolation none on the consumer loop: no thread takes it, none is recycled', async () => {
+    const before = await waitForWorker(system, recycling.pid, (w) => w.processed >= TASKS);
+    const adds = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => system.submit('tasks.add', { args: [i, 1], queue: 'recycle' })),
+    );
+    for (const [i, add] of adds.entries()) {
+      expect(await system.waitForState(add.body.task_id, FINAL, 60_000)).toMatchObject({
+        state: 'SUCCESS',
+        result: i + 1,
+      });
+    }
+    const after = await waitForWorker(system, recycling.pid, (w) => w.processed >= TASKS + 12);
+    // 12 tasks in threads recycled every 5 would have replaced at least two threads
+    expect(after.pool.replaced).toBe(before.pool.replaced);
   });
 
   it('runs tasks with --pool inline', async () => {

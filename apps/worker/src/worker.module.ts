@@ -4,8 +4,9 @@ import { TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
 /**
- * The consumer process: BullMQ workers, limits, revokes, heartbeat. Task code runs in executor threads
- * (`executor.main.ts`), or here with `--pool inline`.
+ * The consumer process: BullMQ workers, limits, revokes, heartbeat, and the handlers of the tasks that run on
+ * its event loop (`isolation: 'none'`, or every task with `--pool inline`); the others run in executor threads
+ * (`executor.main.ts`).
  */
 @Module({})
 export class WorkerModule {
@@ -15,7 +16,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         TasksModule.forWorker(options),
-        ...(options.pool.kind === 'inline' ? [HandlersModule] : []),
+        HandlersModule,
       ],
     };
   }

@@ -12,8 +12,9 @@ import { ALL_TASKS } from './definitions/index.js';
 import { ProducerConnectionCloser, producerRedisProvider } from './redis/producer-connection.js';
 import { InlineExecutor } from './runtime/executors/inline-executor.js';
 import { TASK_EXECUTOR } from './runtime/executors/task-executor.js';
+import { SplitExecutor } from './runtime/executors/split-executor.js';
 import { ThreadPoolExecutor } from './runtime/executors/thread-pool-executor.js';
-import { HANDLER_MODE, HandlerRegistry, type HandlerMode } from './runtime/handler-registry.js';
+import { HandlerRegistry } from './runtime/handler-registry.js';
 import { RevocationListener } from './runtime/revocation-listener.js';
 import { TaskHooks } from './runtime/task-hooks.js';
 import { TaskRunner } from './runtime/task-runner.js';
@@ -47,11 +48,6 @@ const producerExports = [
   WorkerDirectory,
 ];
 
-const handlerProviders = (mode: HandlerMode): Provider[] => [
-  { provide: HANDLER_MODE, useValue: mode },
-  HandlerRegistry,
-];
-
 /**
  * The task system for each kind of process. `forProducer()`: submit and inspect, nothing that consumes (the
  * API, the control commands). `forWorker()`: the consumer (BullMQ workers, limits, revokes, heartbeat) and its
@@ -77,11 +73,17 @@ export class TasksModule {
       imports: [ConfigModule.forFeature(tasksConfig), DiscoveryModule],
       providers: [
         ...producerProviders,
-        ...handlerProviders(pool.kind === 'inline' ? 'execute' : 'hooks-only'),
+        HandlerRegistry,
         { provide: WORKER_RUNTIME_OPTIONS, useValue: options },
+        InlineExecutor,
         pool.kind === 'inline'
-          ? { provide: TASK_EXECUTOR, useClass: InlineExecutor }
-          : { provide: TASK_EXECUTOR, useValue: new ThreadPoolExecutor(pool) },
+          ? { provide: TASK_EXECUTOR, useExisting: InlineExecutor }
+          : {
+              provide: TASK_EXECUTOR,
+              inject: [TaskCatalogue, InlineExecutor],
+              useFactory: (catalogue: TaskCatalogue, inline: InlineExecutor): SplitExecutor =>
+                new SplitExecutor(catalogue, new ThreadPoolExecutor(pool), inline),
+            },
         TaskHooks,
         RevocationListener,
         TaskRunner,
@@ -96,7 +98,7 @@ export class TasksModule {
       module: TasksModule,
       global: true,
       imports: [ConfigModule.forFeature(tasksConfig), DiscoveryModule],
-      providers: [...producerProviders, ...handlerProviders('execute')],
+      providers: [...producerProviders, HandlerRegistry],
       exports: [...producerExports, HandlerRegistry],
     };
   }

@@ -21,6 +21,15 @@ export interface TimeLimits {
 }
 
 /**
+ * Where a task runs under the default thread pool. `thread`: in an executor thread, so that a hard time limit
+ * ends it even in code that never yields, and its thread is recycled after `--max-tasks-per-child`. `none`: on
+ * the consumer's own event loop, with no hop to a thread (a no-op task costs about half as much): for short
+ * tasks and tasks that only await I/O. Its soft limit and terminate fire its signal as usual, but a hard limit
+ * can only fail it, not stop code that never yields, so CPU-heavy or untrusted code must not declare it.
+ */
+export type TaskIsolation = 'thread' | 'none';
+
+/**
  * A task, declared once and imported by both apps: the producer enqueues with it, the worker handles it.
  * `P` is the payload (keyword arguments, by the task's parameter names), `R` the JSON result.
  */
@@ -35,6 +44,8 @@ export interface TaskDefinition<P extends object, R> {
   readonly payload: Type<P>;
   readonly retry?: RetryPolicy;
   readonly timeLimits?: TimeLimits;
+  /** Default `thread`. See `TaskIsolation`. */
+  readonly isolation?: TaskIsolation;
   /** One line for catalogues and the OpenAPI description. */
   readonly description: string;
   /** Phantom: carries the result type; never set. */

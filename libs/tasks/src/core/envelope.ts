@@ -6,4 +6,6 @@ export interface TaskEnvelope<P = Record<string, unknown>> {
   kwargs: P;
   /** Epoch ms after which the task is not run and reads REVOKED. */
   expires?: number;
+  /** The payload rules the producer checked `kwargs` against (`payloadSchema`); absent when unknown. */
+  schema?: string;
 }

@@ -10,6 +10,7 @@ import { IdempotencyConflictError, InvalidOptionError } from './errors.js';
 import { describeJob } from './job-status.js';
 import { canonicalJson } from './json.js';
 import { bindArguments, validatePayload } from './payload.js';
+import { payloadSchema } from './payload-schema.js';
 import { QueueInspector } from './queue-inspector.js';
 import { QueueRegistry } from './queue-registry.js';
 import { Revocations } from './revocations.js';
@@ -97,6 +98,8 @@ export class TaskClient implements StatusSource {
       options.idempotencyKey !== undefined ? idempotentTaskId(options.idempotencyKey) : newTaskId();
     const jobOptions = this.jobOptions(task, options, jobId, now);
     const envelope: TaskEnvelope<object> = { kwargs };
+    const schema = payloadSchema(task);
+    if (schema) envelope.schema = schema;
     if (options.expires !== undefined) {
       envelope.expires = toEpochMs('expires', options.expires, now);
       if (envelope.expires <= now) throw new InvalidOptionError('expires', 'is already in the past');

@@ -10,10 +10,14 @@ export class TaskContext {
     /** How many times this task has been retried before this run. */
     readonly retries: number,
     readonly maxRetries: number,
-    /** Fires on revoke with terminate, on the soft time limit and on a cold shutdown. */
-    readonly signal: AbortSignal,
+    private readonly abortSource: { readonly signal: AbortSignal },
     private readonly reportProgress: (progress: TaskProgress) => Promise<void>,
   ) {}
+
+  /** Fires on revoke with terminate and on the soft time limit. */
+  get signal(): AbortSignal {
+    return this.abortSource.signal;
+  }
 
   /** Reports PROGRESS with `{current, total, percent}`; visible at once to `GET /tasks/{id}` and its SSE stream. */
   progress(current: number, total: number): Promise<void> {

@@ -26,6 +26,8 @@ export const DownloadDocument = defineTask<DownloadDocumentPayload, DownloadDocu
   name: 'tasks.documents.download',
   params: ['document_id', 'url'],
   payload: DownloadDocumentPayload,
+  // it only awaits I/O: a thread would add a hop and protect nothing
+  isolation: 'none',
   retry: { maxRetries: 3 },
   description: 'Downloads a document from a URL, then queues its text extraction.',
 });

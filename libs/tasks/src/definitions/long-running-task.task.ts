@@ -15,5 +15,7 @@ export const LongRunningTask = defineTask<LongRunningTaskPayload, LongRunningTas
   name: 'tasks.long_running_task',
   params: ['total_steps'],
   payload: LongRunningTaskPayload,
+  // it only awaits I/O: a thread would add a hop and protect nothing
+  isolation: 'none',
   description: 'Counts total_steps seconds, reporting progress after each.',
 });

@@ -20,6 +20,8 @@ export const SendEmail = defineTask<SendEmailPayload, SendEmailResult>({
   name: 'tasks.email.send_email',
   params: ['to', 'subject', 'body'],
   payload: SendEmailPayload,
+  // it only awaits I/O: a thread would add a hop and protect nothing
+  isolation: 'none',
   retry: { maxRetries: 3 },
   description: 'Sends one e-mail.',
 });

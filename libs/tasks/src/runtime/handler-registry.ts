@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { AnyTask } from '../core/define-task.js';
 import {
@@ -19,13 +19,6 @@ export interface BoundHandler {
 }
 
 type Hook = (info: TaskEventInfo) => unknown;
-
-/**
- * `execute`: this context runs tasks, so every declared task needs exactly one handler here. `hooks-only`: the
- * consumer of a thread pool, whose handlers live in the threads; only lifecycle hooks are collected.
- */
-export type HandlerMode = 'execute' | 'hooks-only';
-export const HANDLER_MODE = Symbol('HANDLER_MODE');
 
 /** Thrown at worker start-up: a task without a handler, with two, or a handler for an undeclared task. */
 export class HandlerRegistrationError extends Error {
@@ -54,7 +47,6 @@ export class HandlerRegistry implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly catalogue: TaskCatalogue,
-    @Inject(HANDLER_MODE) private readonly mode: HandlerMode,
   ) {}
 
   onModuleInit(): void {
@@ -73,12 +65,8 @@ export class HandlerRegistry implements OnModuleInit {
         if (hook) this.hooks[hook.outcome].push({ task: hook.task, hook: method.bind(instance) as Hook });
       }
     }
-    if (this.mode === 'execute') {
-      for (const task of this.catalogue.all()) {
-        if (!this.handlers.has(task.name)) problems.push(`${task.name} has no @HandlesTask handler`);
-      }
-    } else if (this.handlers.size > 0) {
-      problems.push(`handlers found in the consumer of a thread pool: ${this.names().join(', ')}`);
+    for (const task of this.catalogue.all()) {
+      if (!this.handlers.has(task.name)) problems.push(`${task.name} has no @HandlesTask handler`);
     }
     if (problems.length) throw new HandlerRegistrationError(problems);
   }

@@ -14,9 +14,6 @@ import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
-/** Why a running task was told to stop, as given to BullMQ's `cancelJob`. */
-export const TERMINATE_REASON = 'terminated';
-
 /**
  * Runs one job on the consumer side: refuses revoked, expired and unknown work as permanent failures, hands
  * the task to the executor, and enforces the limits from outside it — the soft limit fires the task's signal,
@@ -32,55 +29,72 @@ export class TaskRunner {
     @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: WorkerRuntimeOptions,
   ) {}
 
-  run(job: Job<TaskEnvelope>, signal?: AbortSignal): Promise<unknown> {
+  /** How to stop each task running on this process, by id (revoke with terminate). */
+  private readonly terminators = new Map<string, () => void>();
+
+  /** Tells a task running here to stop (its signal fires; after `terminateGrace` it is ended); true if it runs here. */
+  terminate(id: string): boolean {
+    const terminate = this.terminators.get(id);
+    terminate?.();
+    return terminate !== undefined;
+  }
+
+  run(job: Job<TaskEnvelope>): Promise<unknown> {
     const id = job.id ?? '';
     const task = this.catalogue.find(job.name);
     if (!task) return Promise.reject(new PermanentTaskError(`Unknown task: ${job.name}`));
     if (this.revocations.has(id)) return Promise.reject(new TaskRevokedError('revoked'));
-    const expires = job.data?.expires;
-    if (expires !== undefined && expires <= Date.now())
+    const data = job.data;
+    if (data?.expires !== undefined && data.expires <= Date.now())
       return Promise.reject(new TaskRevokedError('expired'));
 
     const soft = task.timeLimits?.soft ?? this.config.softTimeLimit;
     const hard = task.timeLimits?.hard ?? this.config.timeLimit;
     return new Promise<unknown>((resolve, reject) => {
-      const timers: NodeJS.Timeout[] = [];
       let settled = false;
-      const settle = (outcome: () => void): void => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const stop = (error: Error): void => {
+        if (!this.executor.kill(id, error)) settle(reject, error);
+      };
+      const onHardLimit = (): void => stop(new HardTimeLimitExceeded(hard));
+      // one timer at a time: the soft limit's, then the hard limit's for the time left
+      let limitTimer =
+        soft < hard
+          ? setTimeout(() => {
+              this.executor.abort(id, new SoftTimeLimitExceeded(soft));
+              limitTimer = setTimeout(onHardLimit, (hard - soft) * 1000);
+            }, soft * 1000)
+          : setTimeout(onHardLimit, hard * 1000);
+      const settle = (outcome: (value: never) => void, value: unknown): void => {
         if (settled) return;
         settled = true;
-        timers.forEach(clearTimeout);
-        signal?.removeEventListener('abort', onTerminate);
-        outcome();
+        clearTimeout(limitTimer);
+        if (graceTimer) clearTimeout(graceTimer);
+        this.terminators.delete(id);
+        outcome(value as never);
       };
-      const stop = (error: Error): void => {
-        if (!this.executor.kill(id, error)) settle(() => reject(error));
-      };
-      const onTerminate = (): void => {
+      this.terminators.set(id, () => {
+        if (graceTimer) return;
         const error = new TaskRevokedError('terminated');
         this.executor.abort(id, error);
-        timers.push(setTimeout(() => stop(error), this.options.terminateGrace * 1000));
-      };
-      signal?.addEventListener('abort', onTerminate, { once: true });
-      if (soft < hard) {
-        timers.push(setTimeout(() => this.executor.abort(id, new SoftTimeLimitExceeded(soft)), soft * 1000));
-      }
-      timers.push(setTimeout(() => stop(new HardTimeLimitExceeded(hard)), hard * 1000));
+        graceTimer = setTimeout(() => stop(error), this.options.terminateGrace * 1000);
+      });
       this.executor
         .execute(
           {
             id,
             name: job.name,
             queue: job.queueName,
-            payload: job.data?.kwargs,
+            payload: data?.kwargs,
+            schema: data?.schema,
             retries: job.attemptsMade,
             maxRetries: task.retry?.maxRetries ?? 0,
           },
           { onProgress: (progress) => job.updateProgress(progress) },
         )
         .then(
-          (result) => settle(() => resolve(result)),
-          (error: Error) => settle(() => reject(error)),
+          (result) => settle(resolve, result),
+          (error: Error) => settle(reject, error),
         );
     });
   }

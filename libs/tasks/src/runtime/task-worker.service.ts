@@ -23,7 +23,7 @@ import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
 import { Semaphore } from './semaphore.js';
 import { TaskHooks } from './task-hooks.js';
-import { TERMINATE_REASON, TaskRunner } from './task-runner.js';
+import { TaskRunner } from './task-runner.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
@@ -84,12 +84,13 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     const shared = this.options.queues.length > 1;
     const worker = new Worker<TaskEnvelope>(
       queue,
-      async (job, _token, signal) => {
+      // one parameter: BullMQ then makes no AbortController per job; terminate goes through the runner
+      async (job) => {
         if (shared) await this.slots.acquire();
         const id = job.id ?? '';
         this.active.set(id, { name: job.name, queue, startedAt: Date.now() });
         try {
-          return await this.runner.run(job, signal);
+          return await this.runner.run(job);
         } finally {
           this.active.delete(id);
           if (shared) this.slots.release();
@@ -120,7 +121,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
 
   /** Stops a running task on this process, if it runs here; true when it did. */
   terminate(id: string): boolean {
-    return this.workers.some((worker) => worker.cancelJob(id, TERMINATE_REASON));
+    return this.runner.terminate(id);
   }
 
   private snapshot(): Omit<

@@ -1,4 +1,7 @@
-/** Where task code runs: on the consumer's event loop, or in a pool of worker threads (the default). */
+/**
+ * Where task code runs. `threads` (the default): tasks declared `isolation: 'thread'` in a pool of worker
+ * threads, the others on the consumer's event loop. `inline`: every task on the event loop.
+ */
 export type PoolOptions =
   | { kind: 'inline' }
   | {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HandlerRegistry } from '../handler-registry.js';
 import { invokeHandler } from './invoke-handler.js';
+import { LazyAbort } from './lazy-abort.js';
 import type { ExecutionCallbacks, ExecutionRequest, ExecutorStats, TaskExecutor } from './task-executor.js';
 
 /**
@@ -9,17 +10,17 @@ import type { ExecutionCallbacks, ExecutionRequest, ExecutorStats, TaskExecutor 
  */
 @Injectable()
 export class InlineExecutor implements TaskExecutor {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, LazyAbort>();
 
   constructor(private readonly handlers: HandlerRegistry) {}
 
   async start(): Promise<void> {}
 
   async execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
-    const controller = new AbortController();
-    this.running.set(request.id, controller);
+    const abort = new LazyAbort();
+    this.running.set(request.id, abort);
     try {
-      return await invokeHandler(this.handlers, request, controller.signal, (p) => callbacks.onProgress(p));
+      return await invokeHandler(this.handlers, request, abort, (p) => callbacks.onProgress(p));
     } finally {
       this.running.delete(request.id);
     }

@@ -1,27 +1,32 @@
 import { NotJsonError, PayloadValidationError, PermanentTaskError } from '../../core/errors.js';
 import { assertJsonSafe } from '../../core/json.js';
 import { validatePayload } from '../../core/payload.js';
+import { payloadSchema } from '../../core/payload-schema.js';
 import { TaskContext } from '../../core/task-context.js';
 import type { TaskProgress } from '../../core/task-state.js';
 import type { HandlerRegistry } from '../handler-registry.js';
+import type { LazyAbort } from './lazy-abort.js';
 import type { ExecutionRequest } from './task-executor.js';
 
 /**
- * Runs one task's handler wherever the executor lives: re-validates the payload (it may have been queued by
- * older code), builds the context, and checks the result is JSON. Bad payloads, unknown names and results
+ * Runs one task's handler wherever the executor lives: re-validates the payload unless the producer checked
+ * it against these very rules (it may have been queued by older code), builds the context, and checks the
+ * result is JSON. Bad payloads, unknown names and results
  * JSON cannot carry are permanent failures; whatever else the handler throws is left to the retry policy.
  */
 export async function invokeHandler(
   handlers: HandlerRegistry,
   request: ExecutionRequest,
-  signal: AbortSignal,
+  abort: LazyAbort,
   onProgress: (progress: TaskProgress) => Promise<void>,
 ): Promise<unknown> {
   const handler = handlers.get(request.name);
   if (!handler) throw new PermanentTaskError(`Unknown task: ${request.name} (no handler in this worker)`);
-  let payload: object;
+  let payload = request.payload as object;
   try {
-    payload = validatePayload(handler.task, request.payload);
+    if (request.schema === undefined || request.schema !== payloadSchema(handler.task)) {
+      payload = validatePayload(handler.task, request.payload);
+    }
   } catch (error) {
     if (error instanceof PayloadValidationError || error instanceof NotJsonError) {
       throw new PermanentTaskError(`Invalid payload: ${error.message}`);
@@ -34,7 +39,7 @@ export async function invokeHandler(
     request.queue,
     request.retries,
     request.maxRetries,
-    signal,
+    abort,
     onProgress,
   );
   let result: unknown;
@@ -42,7 +47,7 @@ export async function invokeHandler(
     result = (await handler.call(payload, ctx)) ?? null;
   } catch (error) {
     // an aborted sleep or fetch throws a generic AbortError: report why the task was told to stop instead
-    if (signal.aborted && signal.reason instanceof Error) throw signal.reason;
+    if (abort.aborted && abort.reason instanceof Error) throw abort.reason;
     throw error;
   }
   try {

@@ -7,6 +7,8 @@ export interface ExecutionRequest {
   queue: string;
   /** The queued keyword arguments, not yet re-validated. */
   payload: unknown;
+  /** The rules the producer validated `payload` against, from the job's envelope. */
+  schema?: string;
   retries: number;
   maxRetries: number;
 }

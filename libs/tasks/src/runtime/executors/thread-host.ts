@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { HandlerRegistry } from '../handler-registry.js';
 import { LoopLag } from '../loop-lag.js';
 import { invokeHandler } from './invoke-handler.js';
+import { LazyAbort } from './lazy-abort.js';
 import { deserializeError, serializeError } from './serialized-error.js';
 import { THREAD_BEAT_MS, type FromThread, type ToThread } from './thread-protocol.js';
 
@@ -23,7 +24,7 @@ export async function runExecutorThread(module: Type | DynamicModule): Promise<v
     return;
   }
   const handlers = app.get(HandlerRegistry);
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, LazyAbort>();
 
   port.on('message', (message: ToThread) => {
     if (message.t === 'abort') {
@@ -31,9 +32,9 @@ export async function runExecutorThread(module: Type | DynamicModule): Promise<v
       return;
     }
     const { request } = message;
-    const controller = new AbortController();
-    running.set(request.id, controller);
-    invokeHandler(handlers, request, controller.signal, (progress) => {
+    const abort = new LazyAbort();
+    running.set(request.id, abort);
+    invokeHandler(handlers, request, abort, (progress) => {
       send({ t: 'progress', id: request.id, progress });
       return Promise.resolve();
     })
