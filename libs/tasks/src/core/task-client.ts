@@ -76,16 +76,17 @@ export class TaskClient implements StatusSource {
     ) {
       throw new InvalidOptionError('priority', `must be an integer from 0 to ${MAX_PRIORITY}`);
     }
+    // only what differs from BullMQ's defaults: every key stored here is parsed again each time the job is read
+    const jobOptions: JobsOptions = { jobId };
+    const delay = Math.max(0, Math.round(runAt - now));
+    if (delay > 0) jobOptions.delay = delay;
+    if (options.priority) jobOptions.priority = options.priority;
     const maxRetries = task.retry?.maxRetries ?? 0;
-    return {
-      jobId,
-      delay: Math.max(0, Math.round(runAt - now)),
-      priority: options.priority || undefined,
-      attempts: maxRetries + 1,
-      backoff: maxRetries > 0 ? { type: 'task' } : undefined,
-      removeOnComplete: { age: this.config.resultExpires },
-      removeOnFail: { age: this.config.resultExpires },
-    };
+    if (maxRetries > 0) {
+      jobOptions.attempts = maxRetries + 1;
+      jobOptions.backoff = { type: 'task' };
+    }
+    return jobOptions;
   }
 
   private async enqueue<R>(task: AnyTask, kwargs: object, options: SubmitOptions): Promise<AsyncResult<R>> {

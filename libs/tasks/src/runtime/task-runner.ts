@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { TasksConfig } from '../config/tasks.config.js';
 import type { TaskEnvelope } from '../core/envelope.js';
@@ -14,29 +14,82 @@ import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
+/** How often running tasks are checked against their limits: a limit fires at most this late. */
+const LIMIT_CHECK_MS = 100;
+
+/** One task running on this process, as the runner and `inspect active` see it. */
+export interface RunningTask {
+  readonly name: string;
+  readonly queue: string;
+  readonly startedAt: number;
+  /** Epoch ms of the soft limit (Infinity when it is not below the hard one), then of the hard limit. */
+  softAt: number;
+  readonly hardAt: number;
+  /** Set by a terminate: when its grace runs out, and the error the task then ends with. */
+  graceEndsAt?: number;
+  terminated?: Error;
+  /** Settles the task's run with this error (the executor could not end it). */
+  readonly fail: (error: Error) => void;
+}
+
 /**
  * Runs one job on the consumer side: refuses revoked, expired and unknown work as permanent failures, hands
  * the task to the executor, and enforces the limits from outside it — the soft limit fires the task's signal,
- * the hard limit (and a terminate the task ignores) ends it, even in code that never yields.
+ * the hard limit (and a terminate the task ignores) ends it, even in code that never yields. One timer checks
+ * every running task's limits, rather than two timers a task.
  */
 @Injectable()
-export class TaskRunner {
+export class TaskRunner implements OnModuleDestroy {
+  private readonly running = new Map<string, RunningTask>();
+  private readonly limitCheck: NodeJS.Timeout;
+
   constructor(
     @Inject(TASK_EXECUTOR) private readonly executor: TaskExecutor,
     private readonly catalogue: TaskCatalogue,
     private readonly revocations: RevocationListener,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: WorkerRuntimeOptions,
-  ) {}
+  ) {
+    this.limitCheck = setInterval(() => this.checkLimits(Date.now()), LIMIT_CHECK_MS).unref();
+  }
 
-  /** How to stop each task running on this process, by id (revoke with terminate). */
-  private readonly terminators = new Map<string, () => void>();
+  onModuleDestroy(): void {
+    clearInterval(this.limitCheck);
+  }
+
+  /** The tasks running on this process now, by id. */
+  active(): ReadonlyMap<string, RunningTask> {
+    return this.running;
+  }
 
   /** Tells a task running here to stop (its signal fires; after `terminateGrace` it is ended); true if it runs here. */
   terminate(id: string): boolean {
-    const terminate = this.terminators.get(id);
-    terminate?.();
-    return terminate !== undefined;
+    const task = this.running.get(id);
+    if (task && !task.terminated) {
+      task.terminated = new TaskRevokedError('terminated');
+      task.graceEndsAt = Date.now() + this.options.terminateGrace * 1000;
+      this.executor.abort(id, task.terminated);
+    }
+    return task !== undefined;
+  }
+
+  private checkLimits(now: number): void {
+    for (const [id, task] of this.running) {
+      if (task.graceEndsAt !== undefined && now >= task.graceEndsAt && task.terminated) {
+        this.stop(id, task, task.terminated);
+      } else if (now >= task.hardAt) {
+        this.stop(id, task, new HardTimeLimitExceeded((task.hardAt - task.startedAt) / 1000));
+      } else if (now >= task.softAt) {
+        this.executor.abort(id, new SoftTimeLimitExceeded((task.softAt - task.startedAt) / 1000));
+        task.softAt = Infinity;
+      }
+    }
+  }
+
+  /** Ends a task whatever it does: the executor ends its thread, or (inline) the run fails and is abandoned. */
+  private stop(id: string, task: RunningTask, error: Error): void {
+    this.running.delete(id);
+    if (!this.executor.kill(id, error)) task.fail(error);
   }
 
   run(job: Job<TaskEnvelope>): Promise<unknown> {
@@ -50,35 +103,25 @@ export class TaskRunner {
 
     const soft = task.timeLimits?.soft ?? this.config.softTimeLimit;
     const hard = task.timeLimits?.hard ?? this.config.timeLimit;
+    const startedAt = Date.now();
     return new Promise<unknown>((resolve, reject) => {
-      let settled = false;
-      let graceTimer: NodeJS.Timeout | undefined;
-      const stop = (error: Error): void => {
-        if (!this.executor.kill(id, error)) settle(reject, error);
+      // a run ended by a limit may still settle later (inline code cannot be stopped): it must not remove a
+      // later run of the same task (a retry) from the map
+      const forget = (): void => {
+        if (this.running.get(id) === running) this.running.delete(id);
       };
-      const onHardLimit = (): void => stop(new HardTimeLimitExceeded(hard));
-      // one timer at a time: the soft limit's, then the hard limit's for the time left
-      let limitTimer =
-        soft < hard
-          ? setTimeout(() => {
-              this.executor.abort(id, new SoftTimeLimitExceeded(soft));
-              limitTimer = setTimeout(onHardLimit, (hard - soft) * 1000);
-            }, soft * 1000)
-          : setTimeout(onHardLimit, hard * 1000);
-      const settle = (outcome: (value: never) => void, value: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(limitTimer);
-        if (graceTimer) clearTimeout(graceTimer);
-        this.terminators.delete(id);
-        outcome(value as never);
+      const running: RunningTask = {
+        name: job.name,
+        queue: job.queueName,
+        startedAt,
+        softAt: soft < hard ? startedAt + soft * 1000 : Infinity,
+        hardAt: startedAt + hard * 1000,
+        fail: (error) => {
+          forget();
+          reject(error);
+        },
       };
-      this.terminators.set(id, () => {
-        if (graceTimer) return;
-        const error = new TaskRevokedError('terminated');
-        this.executor.abort(id, error);
-        graceTimer = setTimeout(() => stop(error), this.options.terminateGrace * 1000);
-      });
+      this.running.set(id, running);
       this.executor
         .execute(
           {
@@ -92,10 +135,10 @@ export class TaskRunner {
           },
           { onProgress: (progress) => job.updateProgress(progress) },
         )
-        .then(
-          (result) => settle(resolve, result),
-          (error: Error) => settle(reject, error),
-        );
+        .then((result) => {
+          forget();
+          resolve(result);
+        }, running.fail);
     });
   }
 }

@@ -27,12 +27,6 @@ import { TaskRunner } from './task-runner.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
-interface ActiveTask {
-  name: string;
-  queue: string;
-  startedAt: number;
-}
-
 /**
  * One BullMQ Worker per queue this process consumes, all sharing one concurrency budget, as a Celery worker's
  * pool serves all its queues. Every worker knows every task; the queues only partition the work.
@@ -42,7 +36,6 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   private readonly logger = new Logger(TaskWorkerService.name);
   private readonly workers: Worker<TaskEnvelope>[] = [];
   private readonly slots: Semaphore;
-  private readonly active = new Map<string, ActiveTask>();
   private readonly heartbeat: WorkerHeartbeat;
   readonly id: string;
   private readonly startedAt = new Date();
@@ -85,17 +78,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     const worker = new Worker<TaskEnvelope>(
       queue,
       // one parameter: BullMQ then makes no AbortController per job; terminate goes through the runner
-      async (job) => {
-        if (shared) await this.slots.acquire();
-        const id = job.id ?? '';
-        this.active.set(id, { name: job.name, queue, startedAt: Date.now() });
-        try {
-          return await this.runner.run(job);
-        } finally {
-          this.active.delete(id);
-          if (shared) this.slots.release();
-        }
-      },
+      shared ? (job) => this.runShared(job) : (job) => this.runner.run(job),
       {
         connection: redisOptions(this.config.redisUrl, 'consumer'),
         prefix: this.config.prefix,
@@ -104,6 +87,9 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
         lockDuration: this.options.lockDuration * 1000,
         stalledInterval: this.options.stalledInterval * 1000,
         maxStalledCount: this.options.maxStalledCount,
+        // results (and failures) expire after RESULT_EXPIRES: set here, where tasks finish, not on each job
+        removeOnComplete: { age: this.config.resultExpires },
+        removeOnFail: { age: this.config.resultExpires },
         settings: { backoffStrategy: (attempts, _type, error, job) => this.backoff(attempts, error, job) },
       },
     );
@@ -111,6 +97,16 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     worker.on('failed', (job, error) => job && this.onFailed(job, error));
     worker.on('error', (error) => this.logger.warn(`${queue}: ${error.message}`));
     return worker;
+  }
+
+  /** Several queues share one concurrency budget, as a Celery pool serves all its queues. */
+  private async runShared(job: Job<TaskEnvelope>): Promise<unknown> {
+    await this.slots.acquire();
+    try {
+      return await this.runner.run(job);
+    } finally {
+      this.slots.release();
+    }
   }
 
   private backoff(attempts: number, error: Error | undefined, job: { name: string } | undefined): number {
@@ -132,7 +128,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
       id: this.id,
       queues: this.options.queues,
       concurrency: this.options.concurrency,
-      active: [...this.active].map(([task_id, a]) => ({
+      active: [...this.runner.active()].map(([task_id, a]) => ({
         task_id,
         name: a.name,
         queue: a.queue,
@@ -182,7 +178,9 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     const outcome = await Promise.race([closed, graceOver]);
     grace.abort();
     if (outcome === 'timeout') {
-      this.logger.warn(`grace time over: ${this.active.size} running task(s) left to crash recovery`);
+      this.logger.warn(
+        `grace time over: ${this.runner.active().size} running task(s) left to crash recovery`,
+      );
       // close(true) is a no-op once close() runs (it returns the pending close, which waits for the tasks):
       // drop the connections instead, so that nothing is recorded for the abandoned tasks and their locks lapse
       await Promise.all(this.workers.map((worker) => worker.disconnect().catch(() => undefined)));

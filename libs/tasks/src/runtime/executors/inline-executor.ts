@@ -16,14 +16,15 @@ export class InlineExecutor implements TaskExecutor {
 
   async start(): Promise<void> {}
 
-  async execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
+  execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
     const abort = new LazyAbort();
     this.running.set(request.id, abort);
-    try {
-      return await invokeHandler(this.handlers, request, abort, (p) => callbacks.onProgress(p));
-    } finally {
-      this.running.delete(request.id);
-    }
+    const forget = (): void => {
+      if (this.running.get(request.id) === abort) this.running.delete(request.id);
+    };
+    const done = invokeHandler(this.handlers, request, abort, callbacks.onProgress);
+    done.then(forget, forget);
+    return done;
   }
 
   abort(id: string, reason: Error): void {

@@ -14,7 +14,7 @@ export interface ExecutionRequest {
 }
 
 export interface ExecutionCallbacks {
-  onProgress(progress: TaskProgress): Promise<void>;
+  onProgress(this: void, progress: TaskProgress): Promise<void>;
 }
 
 /** Numbers an executor reports for heartbeats and `inspect stats`. */
