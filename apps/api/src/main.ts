@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,11 +8,15 @@ import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
 import { JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
+import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false });
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: false }));
+  app.useGlobalPipes(new StrictValidationPipe());
+  // no ETag: every answer is about a task whose state moves on, and hashing each body costs more than it saves
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

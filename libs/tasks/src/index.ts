@@ -4,6 +4,7 @@ export * from './core/async-result.js';
 export * from './core/decorators.js';
 export * from './core/define-task.js';
 export * from './core/errors.js';
+export * from './core/instance.js';
 export * from './core/payload.js';
 export * from './core/queue-inspector.js';
 export * from './core/queue-registry.js';

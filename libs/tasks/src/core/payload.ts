@@ -1,7 +1,7 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { AnyTask } from './define-task.js';
 import { PayloadValidationError } from './errors.js';
+import { toInstance } from './instance.js';
 import { assertJsonSafe } from './json.js';
 
 /**
@@ -48,7 +48,7 @@ export function validatePayload<P extends object>(task: AnyTask, payload: unknow
     throw new PayloadValidationError(task.name, ['payload: must be an object of keyword arguments']);
   }
   assertJsonSafe(payload, 'kwargs');
-  const instance = plainToInstance(task.payload, payload) as object;
+  const instance = toInstance(task.payload, payload);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new PayloadValidationError(task.name, flatten(errors));
   return payload as P;
