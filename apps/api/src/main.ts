@@ -2,21 +2,31 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyMultipart from '@fastify/multipart';
+import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
 import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
 import { JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
+import { acceptEmptyJsonBodies } from './validation/empty-json-body.js';
 import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { bodyParser: false });
-  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule,
+    new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT }),
+    // Fastify's own JSON parser, wrapped below, instead of Nest's
+    { bodyParser: false },
+  );
+  acceptEmptyJsonBodies(app.getHttpAdapter().getInstance());
+  const documents = app.get<DocumentsConfig>(DOCUMENTS_CONFIG);
+  // one file per upload, held in memory up to UPLOAD_MAX_BYTES; reading past that answers 413
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: documents.uploadMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 },
+  });
   app.useGlobalPipes(new StrictValidationPipe());
-  // no ETag: every answer is about a task whose state moves on, and hashing each body costs more than it saves
-  app.set('etag', false);
-  app.disable('x-powered-by');
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -36,7 +46,8 @@ async function bootstrap(): Promise<void> {
     logger.warn('API_KEYS is not set: local development mode, only requests from this machine are served');
   }
   await warnIfRedisEvicts(app.get<Redis>(PRODUCER_REDIS), logger);
-  await app.listen(config.port);
+  // every interface, as Node's own servers do (Fastify alone would listen on loopback only)
+  await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on ${await app.getUrl()} (OpenAPI at /docs)`);
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiConfig } from '../config/api.config.js';
 import { IS_PUBLIC } from './public.decorator.js';
@@ -37,9 +37,9 @@ export class ApiKeyGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (this.keys.length === 0) {
-      if (isLoopback(request.socket.remoteAddress)) return true;
+      if (isLoopback(request.raw.socket.remoteAddress)) return true;
       throw new UnauthorizedException('API_KEYS is not configured: only local requests are served');
     }
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');

@@ -24,5 +24,5 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 
 export const apiConfig = registerAs('api', () => loadApiConfig());
 
-/** Largest JSON body accepted; a larger one is answered 413. */
-export const JSON_BODY_LIMIT = '1mb';
+/** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */
+export const JSON_BODY_LIMIT = 1024 * 1024;

@@ -12,10 +12,7 @@ import {
   Post,
   Query,
   Req,
-  UploadedFile,
-  UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -38,8 +35,10 @@ import {
   type Document,
   type SearchHit,
 } from '@app/documents';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { StrictValidationPipe } from '../validation/strict-validation.pipe.js';
 import { DocumentIntakeService } from './document-intake.service.js';
+import { readMultipart } from './multipart-upload.js';
 import {
   AcceptedDocumentDto,
   CreateDocumentDto,
@@ -49,13 +48,6 @@ import {
   UploadDocumentDto,
   VectorizeQueuedDto,
 } from './dto/document.dto.js';
-
-/** What multer (memory storage) hands over for the `file` field. */
-interface UploadedDocumentFile {
-  buffer: Buffer;
-  originalname: string;
-  size: number;
-}
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
 const STATUSES: readonly string[] = Object.values(EmbeddingStatus);
@@ -84,6 +76,9 @@ function accepted(document: Document): AcceptedDocumentDto {
 @ApiBearerAuth()
 @Controller('documents')
 export class DocumentsController {
+  /** Multipart fields are read in the handler, after the global pipe has run: they are checked here. */
+  private readonly fieldsPipe = new StrictValidationPipe();
+
   constructor(
     private readonly intake: DocumentIntakeService,
     private readonly repository: DocumentsRepository,
@@ -92,7 +87,6 @@ export class DocumentsController {
 
   @Post()
   @HttpCode(202)
-  @UseInterceptors(FileInterceptor('file'))
   @ApiOperation({
     summary:
       'Upload a document (multipart `file`) or have one downloaded (JSON `{url}`); vectorized in the background',
@@ -104,18 +98,21 @@ export class DocumentsController {
   @ApiPayloadTooLargeResponse({ description: 'Over UPLOAD_MAX_BYTES' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not .txt, .md, .html, .pdf or .docx by content' })
   async create(
-    @Req() request: Request,
-    @Body() body: CreateDocumentDto,
-    @UploadedFile() file: UploadedDocumentFile | undefined,
+    @Req() request: FastifyRequest,
+    // a multipart request has no parsed body: its fields are read and checked below
+    @Body() body: CreateDocumentDto = {},
   ): Promise<AcceptedDocumentDto> {
-    if (request.is('multipart/form-data')) {
-      if (body.url !== undefined) throw new BadRequestException('url: send a url as JSON, not with a file');
+    if (request.isMultipart()) {
+      const { file, fields } = await readMultipart(request, 'file');
+      const form = (await this.fieldsPipe.transform(fields, {
+        type: 'body',
+        metatype: CreateDocumentDto,
+      })) as CreateDocumentDto;
+      if (form.url !== undefined) throw new BadRequestException('url: send a url as JSON, not with a file');
       if (!file) throw new BadRequestException('file: a multipart field named "file" is required');
-      return accepted(await this.intake.upload(file, body.title));
+      return accepted(await this.intake.upload(file, form.title));
     }
-    if (file === undefined && body.url !== undefined) {
-      return accepted(await this.intake.fromUrl(body.url, body.title));
-    }
+    if (body.url !== undefined) return accepted(await this.intake.fromUrl(body.url, body.title));
     throw new BadRequestException(
       'file: upload a file as multipart/form-data (field "file"), or send JSON {"url": "…"}',
     );

@@ -7,7 +7,7 @@ import {
   TaskNotFoundError,
   UnknownTaskError,
 } from '@app/tasks';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
 interface ErrorBody {
@@ -19,12 +19,26 @@ interface ErrorBody {
 const REDIS_DOWN =
   /Connection is closed|Stream isn't writeable|ECONNREFUSED|ETIMEDOUT|MaxRetriesPerRequest|Reached the max retries|connect E/i;
 
-/** body-parser's errors carry an HTTP status and a `type`; they are the client's fault. */
-function bodyParserStatus(error: unknown): number | undefined {
-  const e = error as { type?: unknown; status?: unknown };
-  return typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500
-    ? e.status
+/**
+ * Fastify's own errors (body parsing, content types, multipart limits) carry a `FST_…` code and a 4xx status:
+ * the client's fault.
+ */
+function fastifyClientError(error: unknown): { status: number; code: string } | undefined {
+  const e = error as { code?: unknown; statusCode?: unknown };
+  return typeof e.code === 'string' &&
+    e.code.startsWith('FST_') &&
+    typeof e.statusCode === 'number' &&
+    e.statusCode >= 400 &&
+    e.statusCode < 500
+    ? { status: e.statusCode, code: e.code }
     : undefined;
+}
+
+function fastifyMessage(status: number, code: string, message: string): string {
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return 'file: too large, over UPLOAD_MAX_BYTES';
+  if (status === 413) return `Request body too large: ${message}`;
+  if (status === 400) return `Malformed request body: ${message}`;
+  return message;
 }
 
 /** Maps a thrown error to a status and a message naming the cause; anything unexpected is a logged 500. */
@@ -47,12 +61,9 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof PayloadValidationError) return client(400, error.problems);
   if (error instanceof InvalidOptionError || error instanceof NotJsonError) return client(400, error.message);
   if (error instanceof IdempotencyConflictError) return client(409, error.message);
-  const parserStatus = bodyParserStatus(error);
-  if (parserStatus) {
-    const text =
-      parserStatus === 413 ? 'Request body too large' : `Malformed request body: ${(error as Error).message}`;
-    return client(parserStatus, text);
-  }
+  const fastify = fastifyClientError(error);
+  if (fastify)
+    return client(fastify.status, fastifyMessage(fastify.status, fastify.code, (error as Error).message));
   if (error instanceof Error && REDIS_DOWN.test(error.message)) {
     return client(503, 'Broker (Redis) unavailable, try again shortly');
   }
@@ -78,9 +89,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (body.statusCode >= 500 && body.statusCode !== 503) {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
-    const response = host.switchToHttp().getResponse<Response>();
-    if (response.headersSent) return;
-    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
-    response.status(body.statusCode).json(ownBody(error) ?? body);
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (reply.sent || reply.raw.headersSent) return;
+    if (body.statusCode === 503) void reply.header('Retry-After', '5');
+    void reply.status(body.statusCode).send(ownBody(error) ?? body);
   }
 }

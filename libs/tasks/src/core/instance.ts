@@ -32,5 +32,5 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function toInstance<T extends object>(cls: Constructor<T>, plain: unknown): T {
   if (isPlainObject(plain) && isFlat(cls)) return Object.assign(new cls(), plain);
-  return plainToInstance(cls, plain) as T;
+  return plainToInstance<T, unknown>(cls, plain);
 }

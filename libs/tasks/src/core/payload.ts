@@ -48,7 +48,7 @@ export function validatePayload<P extends object>(task: AnyTask, payload: unknow
     throw new PayloadValidationError(task.name, ['payload: must be an object of keyword arguments']);
   }
   assertJsonSafe(payload, 'kwargs');
-  const instance = toInstance(task.payload, payload);
+  const instance = toInstance<object>(task.payload, payload);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new PayloadValidationError(task.name, flatten(errors));
   return payload as P;
