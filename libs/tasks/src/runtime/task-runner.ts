@@ -10,6 +10,7 @@ import {
 } from '../core/errors.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
 import { TASKS_CONFIG } from '../tokens.js';
+import { LazyAbort } from './executors/lazy-abort.js';
 import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
@@ -28,6 +29,8 @@ export interface RunningTask {
   /** Set by a terminate: when its grace runs out, and the error the task then ends with. */
   graceEndsAt?: number;
   terminated?: Error;
+  /** Fired with the reason to stop: soft limit, terminate. */
+  readonly abort: LazyAbort;
   /** Settles the task's run with this error (the executor could not end it). */
   readonly fail: (error: Error) => void;
 }
@@ -68,7 +71,7 @@ export class TaskRunner implements OnModuleDestroy {
     if (task && !task.terminated) {
       task.terminated = new TaskRevokedError('terminated');
       task.graceEndsAt = Date.now() + this.options.terminateGrace * 1000;
-      this.executor.abort(id, task.terminated);
+      this.abort(id, task, task.terminated);
     }
     return task !== undefined;
   }
@@ -80,10 +83,16 @@ export class TaskRunner implements OnModuleDestroy {
       } else if (now >= task.hardAt) {
         this.stop(id, task, new HardTimeLimitExceeded((task.hardAt - task.startedAt) / 1000));
       } else if (now >= task.softAt) {
-        this.executor.abort(id, new SoftTimeLimitExceeded((task.softAt - task.startedAt) / 1000));
+        this.abort(id, task, new SoftTimeLimitExceeded((task.softAt - task.startedAt) / 1000));
         task.softAt = Infinity;
       }
     }
+  }
+
+  /** Fires the task's signal, here and wherever the executor runs it. */
+  private abort(id: string, task: RunningTask, reason: Error): void {
+    task.abort.abort(reason);
+    this.executor.abort(id, reason);
   }
 
   /** Ends a task whatever it does: the executor ends its thread, or (inline) the run fails and is abandoned. */
@@ -116,6 +125,7 @@ export class TaskRunner implements OnModuleDestroy {
         startedAt,
         softAt: soft < hard ? startedAt + soft * 1000 : Infinity,
         hardAt: startedAt + hard * 1000,
+        abort: new LazyAbort(),
         fail: (error) => {
           forget();
           reject(error);
@@ -133,7 +143,7 @@ export class TaskRunner implements OnModuleDestroy {
             retries: job.attemptsMade,
             maxRetries: task.retry?.maxRetries ?? 0,
           },
-          { onProgress: (progress) => job.updateProgress(progress) },
+          { onProgress: (progress) => job.updateProgress(progress), abort: running.abort },
         )
         .then((result) => {
           forget();

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HandlerRegistry } from '../handler-registry.js';
 import { invokeHandler } from './invoke-handler.js';
-import { LazyAbort } from './lazy-abort.js';
 import type { ExecutionCallbacks, ExecutionRequest, ExecutorStats, TaskExecutor } from './task-executor.js';
 
 /**
@@ -10,26 +9,24 @@ import type { ExecutionCallbacks, ExecutionRequest, ExecutorStats, TaskExecutor 
  */
 @Injectable()
 export class InlineExecutor implements TaskExecutor {
-  private readonly running = new Map<string, LazyAbort>();
+  private running = 0;
 
   constructor(private readonly handlers: HandlerRegistry) {}
 
   async start(): Promise<void> {}
 
   execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
-    const abort = new LazyAbort();
-    this.running.set(request.id, abort);
-    const forget = (): void => {
-      if (this.running.get(request.id) === abort) this.running.delete(request.id);
+    this.running++;
+    const done = invokeHandler(this.handlers, request, callbacks.abort, callbacks.onProgress);
+    const settled = (): void => {
+      this.running--;
     };
-    const done = invokeHandler(this.handlers, request, abort, callbacks.onProgress);
-    done.then(forget, forget);
+    done.then(settled, settled);
     return done;
   }
 
-  abort(id: string, reason: Error): void {
-    this.running.get(id)?.abort(reason);
-  }
+  /** Nothing to forward: the task watches `callbacks.abort`, which the runner fires itself. */
+  abort(): void {}
 
   kill(): boolean {
     return false;
@@ -40,7 +37,7 @@ export class InlineExecutor implements TaskExecutor {
   }
 
   stats(): ExecutorStats {
-    return { kind: 'inline', size: 0, running: this.running.size, replaced: 0, threads: [] };
+    return { kind: 'inline', size: 0, running: this.running, replaced: 0, threads: [] };
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { TaskCatalogue } from '../../core/task-catalogue.js';
 import { ALL_TASKS } from '../../definitions/index.js';
+import { LazyAbort } from './lazy-abort.js';
 import { SplitExecutor } from './split-executor.js';
 import type { ExecutionRequest, ExecutorStats, TaskExecutor } from './task-executor.js';
 
@@ -50,7 +51,7 @@ describe('SplitExecutor', () => {
     const inline = new RecordingExecutor('inline');
     return { threads, inline, split: new SplitExecutor(new TaskCatalogue(ALL_TASKS), threads, inline) };
   };
-  const callbacks = { onProgress: () => Promise.resolve() };
+  const callbacks = { onProgress: () => Promise.resolve(), abort: new LazyAbort() };
 
   it('runs tasks declared isolation none inline and every other task in the threads', async () => {
     const { threads, inline, split } = setup();

@@ -1,4 +1,5 @@
 import type { TaskProgress } from '../../core/task-state.js';
+import type { LazyAbort } from './lazy-abort.js';
 
 /** One run of one task, as the consumer hands it to an executor. */
 export interface ExecutionRequest {
@@ -15,6 +16,8 @@ export interface ExecutionRequest {
 
 export interface ExecutionCallbacks {
   onProgress(this: void, progress: TaskProgress): Promise<void>;
+  /** The task's stop signal on the consumer's side, fired by the runner: what an in-process handler watches. */
+  abort: LazyAbort;
 }
 
 /** Numbers an executor reports for heartbeats and `inspect stats`. */
@@ -37,7 +40,7 @@ export interface ExecutorStats {
 
 /**
  * Where task code runs. The consumer (BullMQ, locks, state) stays on the main event loop; an executor runs
- * the handler and can be told to stop it: `abort` fires its AbortSignal, `kill` ends it whatever it does.
+ * the handler and can be told to stop it: `abort` forwards a stop to where the task runs (in-process tasks watch `callbacks.abort` instead), `kill` ends it whatever it does.
  */
 export interface TaskExecutor {
   start(): Promise<void>;
