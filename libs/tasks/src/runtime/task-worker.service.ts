@@ -20,6 +20,7 @@ import { warnIfRedisEvicts } from '../redis/eviction-check.js';
 import { redisOptions } from '../redis/redis-connection.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
+import { ResultSweeper } from './result-sweeper.js';
 import { RevocationListener } from './revocation-listener.js';
 import { Semaphore } from './semaphore.js';
 import { TaskHooks } from './task-hooks.js';
@@ -37,6 +38,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   private readonly workers: Worker<TaskEnvelope>[] = [];
   private readonly slots: Semaphore;
   private readonly heartbeat: WorkerHeartbeat;
+  private readonly sweeper: ResultSweeper;
   readonly id: string;
   private readonly startedAt = new Date();
   private processed = 0;
@@ -56,6 +58,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     this.slots = new Semaphore(options.concurrency);
     this.id = options.name ?? `${hostname()}:${process.pid}`;
     this.heartbeat = new WorkerHeartbeat(redis, config.prefix, this.id, () => this.snapshot());
+    this.sweeper = new ResultSweeper(queues, options.queues, config.resultExpires);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -67,6 +70,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
       this.workers.push(this.consume(queue));
     }
     this.heartbeat.start();
+    this.sweeper.start();
     this.logger.log(
       `worker ${this.id} consuming [${this.options.queues.join(', ')}] with concurrency ${this.options.concurrency}` +
         ` (pool: ${this.options.pool.kind}${this.options.pool.kind === 'threads' ? ` × ${this.options.pool.size}` : ''})`,
@@ -87,9 +91,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
         lockDuration: this.options.lockDuration * 1000,
         stalledInterval: this.options.stalledInterval * 1000,
         maxStalledCount: this.options.maxStalledCount,
-        // results (and failures) expire after RESULT_EXPIRES: set here, where tasks finish, not on each job
-        removeOnComplete: { age: this.config.resultExpires },
-        removeOnFail: { age: this.config.resultExpires },
+        // finished tasks are kept until the sweeper removes them, once RESULT_EXPIRES has passed
         settings: { backoffStrategy: (attempts, _type, error, job) => this.backoff(attempts, error, job) },
       },
     );
@@ -185,6 +187,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
       // drop the connections instead, so that nothing is recorded for the abandoned tasks and their locks lapse
       await Promise.all(this.workers.map((worker) => worker.disconnect().catch(() => undefined)));
     }
+    await this.sweeper.stop();
     await this.heartbeat.stop();
     await this.executor.close();
   }
