@@ -1,7 +1,8 @@
 /**
- * The baseline of the REST measurement: a bare NestJS (express) app whose one route only calls `Queue.add`.
- * No auth, no validation, no status read-back. `node dist/bench/bare-api.js` with PORT, BENCH_REDIS_URL,
- * BENCH_PREFIX and BENCH_QUEUE; prints "bare api listening" once it serves.
+ * The baseline of the REST measurement: a bare NestJS app (express, Nest's default; Fastify with
+ * BENCH_BARE_PLATFORM=fastify) whose one route only calls `Queue.add`. No auth, no validation, no status
+ * read-back. `node dist/bench/bare-api.js` with PORT, BENCH_REDIS_URL, BENCH_PREFIX and BENCH_QUEUE; prints
+ * "bare api listening" once it serves.
  */
 import 'reflect-metadata';
 import {
@@ -15,6 +16,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 
 const QUEUE = Symbol('BARE_QUEUE');
@@ -56,7 +58,12 @@ class BareController implements OnApplicationShutdown {
 })
 class BareModule {}
 
-const app = await NestFactory.create(BareModule, { logger: ['error', 'warn'] });
+// BENCH_BARE_PLATFORM=fastify: the same route on Nest's Fastify platform (the one our API runs on), for context
+const logger: ('error' | 'warn')[] = ['error', 'warn'];
+const app =
+  process.env.BENCH_BARE_PLATFORM === 'fastify'
+    ? await NestFactory.create(BareModule, new FastifyAdapter(), { logger })
+    : await NestFactory.create(BareModule, { logger });
 app.enableShutdownHooks();
 await app.listen(Number(env('PORT')), '127.0.0.1');
 process.stdout.write('bare api listening\n');
