@@ -155,13 +155,17 @@ export class TaskClient implements StatusSource {
   async status(id: string): Promise<TaskStatus | null> {
     let job = await this.findJob(id);
     if (!job) return this.purgedStatus(id);
-    const [jobState, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
+    const [state, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
+    let jobState = state;
     const finishedSince = (jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined;
     if (finishedSince || jobState === 'active') {
       // it may have started or finished between the two reads: read it again, so that the job matches its
       // state (an active job's processedOn tells whether it is being refused as revoked or expired)
       job = await Job.fromId<TaskEnvelope>(this.queues.get(job.queueName), id);
       if (!job) return null;
+      // and an active job that has finished since: its state again, or it would read as still running with
+      // the finished attempt counted as a retry
+      if (jobState === 'active' && job.finishedOn !== undefined) jobState = await job.getState();
     }
     return describeJob(job, jobState, revoked ?? false);
   }
