@@ -5,7 +5,6 @@ import type { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Add, PRODUCER_REDIS, TaskClient, TasksModule } from '@app/tasks';
-import { freePort } from '../../test/utils/free-port.js';
 import { BenchProcess } from '../node-process.js';
 import {
   BENCH_QUEUE,
@@ -13,6 +12,7 @@ import {
   type Producer,
   type RestTarget,
   type SystemUnderTest,
+  startRestTarget,
 } from './system.js';
 
 const API_KEY = 'bench-key';
@@ -62,20 +62,10 @@ export const ours: SystemUnderTest = {
     return worker;
   },
 
-  async startApi(env: BenchEnv): Promise<RestTarget> {
-    const port = await freePort();
-    const api = new BenchProcess(
-      'apps/api/main.js',
-      [],
-      { ...appEnv(env), PORT: String(port) },
-      env.nodeArgs,
-    );
-    await api.waitForOutput(/listening on/);
-    return {
-      process: api,
-      url: `http://127.0.0.1:${port}/tasks/tasks.add`,
+  startApi(env: BenchEnv): Promise<RestTarget> {
+    return startRestTarget('apps/api/main.js', appEnv(env), env.nodeArgs, /listening on/, {
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ args: [4, 4] }),
-    };
+    });
   },
 };

@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import { freePort } from '../../test/utils/free-port.js';
 import { BenchProcess } from '../node-process.js';
 import {
   BENCH_QUEUE,
@@ -7,6 +6,7 @@ import {
   type Producer,
   type RestTarget,
   type SystemUnderTest,
+  startRestTarget,
 } from './system.js';
 
 function plainEnv(env: BenchEnv): Record<string, string> {
@@ -37,20 +37,10 @@ export const plain: SystemUnderTest = {
     return worker;
   },
 
-  async startApi(env: BenchEnv): Promise<RestTarget> {
-    const port = await freePort();
-    const api = new BenchProcess(
-      'bench/bare-api.js',
-      [],
-      { ...plainEnv(env), PORT: String(port) },
-      env.nodeArgs,
-    );
-    await api.waitForOutput(/bare api listening/);
-    return {
-      process: api,
-      url: `http://127.0.0.1:${port}/tasks/tasks.add`,
+  startApi(env: BenchEnv): Promise<RestTarget> {
+    return startRestTarget('bench/bare-api.js', plainEnv(env), env.nodeArgs, /bare api listening/, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ x: 4, y: 4 }),
-    };
+    });
   },
 };

@@ -1,4 +1,5 @@
-import type { BenchProcess } from '../node-process.js';
+import { freePort } from '../../test/utils/free-port.js';
+import { BenchProcess } from '../node-process.js';
 
 /** Where one measurement runs: the shared private Redis, and a key prefix of its own. */
 export interface BenchEnv {
@@ -36,4 +37,21 @@ export interface SystemUnderTest {
   startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess>;
   /** An API process, listening. */
   startApi(env: BenchEnv): Promise<RestTarget>;
+}
+
+/**
+ * Starts an API process (`script` under dist/) on a free port, waits for `ready` in its output, and answers
+ * the route the REST measurement calls: `POST /tasks/tasks.add` with `request`.
+ */
+export async function startRestTarget(
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[],
+  ready: RegExp,
+  request: Pick<RestTarget, 'headers' | 'body'>,
+): Promise<RestTarget> {
+  const port = await freePort();
+  const api = new BenchProcess(script, [], { ...env, PORT: String(port) }, nodeArgs);
+  await api.waitForOutput(ready);
+  return { process: api, url: `http://127.0.0.1:${port}/tasks/tasks.add`, ...request };
 }
