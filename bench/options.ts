@@ -30,7 +30,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `npm run bench -- [flags]   (each flag also reads from the environment variable shown)
-  --tasks N            tasks pre-filled and processed per run         BENCH_TASKS       [20000]
+  --tasks N            tasks pre-filled and processed per run         BENCH_TASKS       [100000]
   --enqueue-tasks N    tasks enqueued per run and enqueue mode        BENCH_ENQUEUE     [10000]
   --reps N             runs per measurement and system (medians)      BENCH_REPS        [3]
   --concurrency N      worker concurrency                             BENCH_CONCURRENCY [10]
@@ -92,7 +92,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     Math.round(positive(name, raw, fallback));
   const nodeArgs = values['node-args'] ?? env.BENCH_NODE_ARGS ?? '';
   return {
-    tasks: int('--tasks', values.tasks ?? env.BENCH_TASKS, 20_000),
+    tasks: int('--tasks', values.tasks ?? env.BENCH_TASKS, 100_000),
     enqueueTasks: int('--enqueue-tasks', values['enqueue-tasks'] ?? env.BENCH_ENQUEUE, 10_000),
     repetitions: int('--reps', values.reps ?? env.BENCH_REPS, 3),
     concurrency: int('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 10),

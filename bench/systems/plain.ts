@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { BenchProcess } from '../node-process.js';
 import {
   BENCH_QUEUE,
@@ -13,6 +14,13 @@ function plainEnv(env: BenchEnv): Record<string, string> {
   return { BENCH_REDIS_URL: env.redisUrl, BENCH_PREFIX: env.prefix, BENCH_QUEUE };
 }
 
+/**
+ * BENCH_PLAIN_IDS=uuid: plain BullMQ jobs get a random UUID `jobId`, as every task of ours has (Celery's task
+ * ids), for context: it shows what such ids cost BullMQ itself. Default: BullMQ's own counter ids.
+ */
+const jobOptions = (): { jobId?: string } =>
+  process.env.BENCH_PLAIN_IDS === 'uuid' ? { jobId: randomUUID() } : {};
+
 /** Plain BullMQ 6 with its defaults: `Queue.add`, a `Worker` returning x + y, a bare NestJS route. */
 export const plain: SystemUnderTest = {
   key: 'plain',
@@ -21,7 +29,7 @@ export const plain: SystemUnderTest = {
   producer(env: BenchEnv): Promise<Producer> {
     const queue = new Queue(BENCH_QUEUE, { connection: { url: env.redisUrl }, prefix: env.prefix });
     return Promise.resolve({
-      add: async (x, y) => (await queue.add('add', { x, y })).id ?? '',
+      add: async (x, y) => (await queue.add('add', { x, y }, jobOptions())).id ?? '',
       close: () => queue.close(),
     });
   },

@@ -87,7 +87,8 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
         connection: redisOptions(this.config.redisUrl, 'consumer'),
         prefix: this.config.prefix,
         concurrency: this.options.concurrency,
-        name: this.id,
+        // no BullMQ worker `name`: it would write a `pb` field into every job and read it back with the next
+        // one; which worker runs what is in our heartbeats (`inspect active`)
         lockDuration: this.options.lockDuration * 1000,
         stalledInterval: this.options.stalledInterval * 1000,
         maxStalledCount: this.options.maxStalledCount,
