@@ -8,6 +8,8 @@ import { Worker, type Job } from 'bullmq';
 interface AddData {
   x: number;
   y: number;
+  /** Set when the job is one of ours (`npm run bench:shape` gives plain BullMQ our jobs). */
+  kwargs?: { x: number; y: number };
 }
 
 const env = (name: string): string => {
@@ -18,7 +20,10 @@ const env = (name: string): string => {
 
 const worker = new Worker<AddData, number>(
   env('BENCH_QUEUE'),
-  (job: Job<AddData>) => Promise.resolve(job.data.x + job.data.y),
+  (job: Job<AddData>) => {
+    const { x, y } = job.data.kwargs ?? job.data;
+    return Promise.resolve(x + y);
+  },
   {
     connection: { url: env('BENCH_REDIS_URL'), maxRetriesPerRequest: null },
     prefix: env('BENCH_PREFIX'),

@@ -6,6 +6,7 @@ export * from './core/define-task.js';
 export * from './core/errors.js';
 export * from './core/instance.js';
 export * from './core/payload.js';
+export * from './core/payload-schema.js';
 export * from './core/queue-inspector.js';
 export * from './core/queue-registry.js';
 export * from './core/submit-options.js';
