@@ -14,17 +14,16 @@
  * scripts (`INFO commandstats`, evalsha), which a busy machine disturbs less than rates.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Add, payloadSchema } from '@app/tasks';
 import { TestRedis } from '../test/utils/redis-server.js';
-import { ROOT_DIR, type BenchProcess } from './node-process.js';
+import { ROOT_DIR } from './node-process.js';
 import { QueueProbe } from './queue-probe.js';
-import { median, perSecond } from './stats.js';
+import { drainPrefilled, type ProcessingResult } from './scenarios/processing.js';
+import { median } from './stats.js';
 import { ours } from './systems/ours.js';
 import { plain } from './systems/plain.js';
 import { BENCH_QUEUE, type BenchEnv, type SystemUnderTest } from './systems/system.js';
@@ -56,45 +55,21 @@ const CASES: ShapeCase[] = [
   { label: 'our worker · our jobs', consumer: ours, job: ourJob },
 ];
 
-interface ShapeResult {
-  tasksPerSec: number;
-  workerMicros: number;
-  scriptMicros: number;
-}
-
 const CONCURRENCY = 10;
 const FILL_BATCH = 1_000;
 
-/** Total calls and µs Redis has spent in EVALSHA (BullMQ's scripts, with the commands they run). */
-async function scriptTime(redis: Redis): Promise<number> {
-  const line = /^cmdstat_evalsha:.*usec=(\d+)/m.exec(await redis.info('commandstats'));
-  return Number(line?.[1] ?? 0);
-}
-
-async function measure(shape: ShapeCase, env: BenchEnv, count: number, redis: Redis): Promise<ShapeResult> {
+/** `count` tasks of the given shape added in bulk to the paused queue, then drained by its consumer. */
+async function measure(shape: ShapeCase, env: BenchEnv, count: number): Promise<ProcessingResult> {
   const queue = new Queue(BENCH_QUEUE, { connection: { url: env.redisUrl }, prefix: env.prefix });
   const probe = new QueueProbe(env.redisUrl, env.prefix, BENCH_QUEUE);
-  let worker: BenchProcess | undefined;
   try {
-    await queue.pause();
+    await probe.pause();
     for (let first = 0; first < count; first += FILL_BATCH) {
       const size = Math.min(FILL_BATCH, count - first);
       await queue.addBulk(Array.from({ length: size }, (_, k) => shape.job(first + k)));
     }
-    worker = await shape.consumer.startWorker(env, CONCURRENCY);
-    await sleep(500);
-    const cpuBefore = worker.cpuMicros();
-    const scriptBefore = await scriptTime(redis);
-    const started = Date.now();
-    await queue.resume();
-    const finished = await probe.waitForCompleted(count, 60_000 + count * 5);
-    return {
-      tasksPerSec: perSecond(count, finished - started),
-      workerMicros: (worker.cpuMicros() - cpuBefore) / count,
-      scriptMicros: ((await scriptTime(redis)) - scriptBefore) / count,
-    };
+    return await drainPrefilled(shape.consumer, env, probe, count, CONCURRENCY);
   } finally {
-    await worker?.stop();
     await probe.close();
     await queue.close();
   }
@@ -113,7 +88,7 @@ async function main(): Promise<void> {
   const redis = server.client();
   mkdirSync(resolve(ROOT_DIR, 'var'), { recursive: true });
   const dir = mkdtempSync(resolve(ROOT_DIR, 'var', 'bench-shape-'));
-  const results = new Map<ShapeCase, ShapeResult[]>(CASES.map((c) => [c, []]));
+  const results = new Map<ShapeCase, ProcessingResult[]>(CASES.map((c) => [c, []]));
   try {
     for (let rep = 1; rep <= reps; rep++) {
       // alternate the order, so that a drift in the machine's load weighs on every case alike
@@ -121,10 +96,10 @@ async function main(): Promise<void> {
         const name = `shape-${rep}-${CASES.indexOf(shape)}`;
         const env: BenchEnv = { redisUrl: server.url, prefix: name, dir: join(dir, name), nodeArgs: [] };
         mkdirSync(env.dir, { recursive: true });
-        const r = await measure(shape, env, count, redis);
+        const r = await measure(shape, env, count);
         results.get(shape)?.push(r);
         process.stderr.write(
-          `  [run ${rep}/${reps}] ${shape.label.padEnd(26)} ${r.tasksPerSec.toFixed(0)} tasks/s, worker ${r.workerMicros.toFixed(1)} µs, scripts ${r.scriptMicros.toFixed(2)} µs per task\n`,
+          `  [run ${rep}/${reps}] ${shape.label.padEnd(26)} ${r.tasksPerSec.toFixed(0)} tasks/s, worker ${r.cpuMicrosPerTask.toFixed(1)} µs, scripts ${r.redis.scriptMicrosPer.toFixed(2)} µs per task\n`,
         );
         await redis.flushall();
       }
@@ -137,10 +112,10 @@ async function main(): Promise<void> {
       const rate = median(runs.map((r) => r.tasksPerSec));
       process.stdout.write(
         `${shape.label.padEnd(26)}  ${rate.toFixed(0).padStart(7)}  ${(rate / base).toFixed(2).padStart(7)}×  ` +
-          `${median(runs.map((r) => r.workerMicros))
+          `${median(runs.map((r) => r.cpuMicrosPerTask))
             .toFixed(1)
             .padStart(14)}  ` +
-          `${median(runs.map((r) => r.scriptMicros))
+          `${median(runs.map((r) => r.redis.scriptMicrosPer))
             .toFixed(2)
             .padStart(20)}\n`,
       );

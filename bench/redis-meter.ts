@@ -1,15 +1,20 @@
 import type { Redis } from 'ioredis';
 
-/** What the redis-server has done so far: commands run and CPU time used (user + system, µs). */
+/**
+ * What the redis-server has done so far: commands run, CPU time used (user + system, µs) and time spent in
+ * EVALSHA (BullMQ's Lua scripts with the commands they run, µs).
+ */
 export interface RedisUsage {
   calls: number;
   cpuMicros: number;
+  scriptMicros: number;
 }
 
 /** Per unit of work (a task, a request) between two readings. */
 export interface RedisCost {
   callsPer: number;
   cpuMicrosPer: number;
+  scriptMicrosPer: number;
 }
 
 /**
@@ -22,12 +27,14 @@ export async function redisUsage(redis: Redis): Promise<RedisUsage> {
   for (const match of commands.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(match[1]);
   const seconds = (name: string): number =>
     Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? NaN);
-  return { calls, cpuMicros: (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6 };
+  const scriptMicros = Number(/^cmdstat_evalsha:.*usec=(\d+)/m.exec(commands)?.[1] ?? 0);
+  return { calls, cpuMicros: (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6, scriptMicros };
 }
 
 export function redisCost(before: RedisUsage, after: RedisUsage, units: number): RedisCost {
   return {
     callsPer: (after.calls - before.calls) / units,
     cpuMicrosPer: (after.cpuMicros - before.cpuMicros) / units,
+    scriptMicrosPer: (after.scriptMicros - before.scriptMicros) / units,
   };
 }

@@ -15,10 +15,37 @@ export interface ProcessingResult {
 const SETTLE_MS = 500;
 
 /**
- * Throughput of one worker process: `count` tasks are added to the paused queue, the worker is started and
- * settles, then the queue is resumed; the time runs from the resume to the last job's `finishedOn`. CPU is the
- * worker process's user + system time over the same span, from /proc.
+ * Throughput of one worker process on a paused queue already holding `count` tasks: the worker is started
+ * and settles, then the queue is resumed; the time runs from the resume to the last job's `finishedOn`. CPU
+ * is the worker process's user + system time over the same span, from /proc.
  */
+export async function drainPrefilled(
+  system: SystemUnderTest,
+  env: BenchEnv,
+  probe: QueueProbe,
+  count: number,
+  concurrency: number,
+): Promise<ProcessingResult> {
+  const worker = await system.startWorker(env, concurrency);
+  try {
+    await sleep(SETTLE_MS);
+    const redisBefore = await probe.usage();
+    const cpuBefore = worker.cpuMicros();
+    const started = Date.now();
+    await probe.resume();
+    const finished = await probe.waitForCompleted(count, 60_000 + count * 5);
+    const cpu = worker.cpuMicros() - cpuBefore;
+    return {
+      tasksPerSec: perSecond(count, finished - started),
+      cpuMicrosPerTask: cpu / count,
+      redis: redisCost(redisBefore, await probe.usage(), count),
+    };
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** `count` tasks added through the system's own producer to the paused queue, then drained (above). */
 export async function measureProcessing(
   system: SystemUnderTest,
   env: BenchEnv,
@@ -35,23 +62,7 @@ export async function measureProcessing(
     } finally {
       await producer.close();
     }
-    const worker = await system.startWorker(env, concurrency);
-    try {
-      await sleep(SETTLE_MS);
-      const redisBefore = await probe.usage();
-      const cpuBefore = worker.cpuMicros();
-      const started = Date.now();
-      await probe.resume();
-      const finished = await probe.waitForCompleted(count, 60_000 + count * 5);
-      const cpu = worker.cpuMicros() - cpuBefore;
-      return {
-        tasksPerSec: perSecond(count, finished - started),
-        cpuMicrosPerTask: cpu / count,
-        redis: redisCost(redisBefore, await probe.usage(), count),
-      };
-    } finally {
-      await worker.stop();
-    }
+    return await drainPrefilled(system, env, probe, count, concurrency);
   } finally {
     await probe.close();
   }

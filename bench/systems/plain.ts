@@ -18,8 +18,8 @@ function plainEnv(env: BenchEnv): Record<string, string> {
  * BENCH_PLAIN_IDS=uuid: plain BullMQ jobs get a random UUID `jobId`, as every task of ours has (Celery's task
  * ids), for context: it shows what such ids cost BullMQ itself. Default: BullMQ's own counter ids.
  */
-const jobOptions = (): { jobId?: string } =>
-  process.env.BENCH_PLAIN_IDS === 'uuid' ? { jobId: randomUUID() } : {};
+const UUID_IDS = process.env.BENCH_PLAIN_IDS === 'uuid';
+const jobOptions = (): { jobId: string } | undefined => (UUID_IDS ? { jobId: randomUUID() } : undefined);
 
 /** Plain BullMQ 6 with its defaults: `Queue.add`, a `Worker` returning x + y, a bare NestJS route. */
 export const plain: SystemUnderTest = {
