@@ -54,6 +54,11 @@ export class NodeProcess {
     }
   }
 
+  /** Sends a signal and returns at once (SIGSTOP/SIGCONT to pause and resume it). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
   /** Sends a signal, waits for the exit (SIGKILL after `timeoutMs`) and returns the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<number | null> {
     if (!this.running) return this.child.exitCode;

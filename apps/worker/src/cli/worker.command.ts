@@ -34,6 +34,7 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
     concurrency: flags.concurrency ?? settings.concurrency,
     name: flags.name ?? settings.name,
     pool,
+    deadAfter: settings.deadAfter,
     lockDuration: settings.lockDuration,
     stalledInterval: settings.stalledInterval,
     maxStalledCount: settings.maxStalledCount,

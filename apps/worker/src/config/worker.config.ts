@@ -14,6 +14,7 @@ class WorkerEnv {
   @IsIn(['threads', 'inline']) WORKER_POOL: string = 'threads';
   @IsOptional() @IsInt() @Min(1) @Max(64) WORKER_POOL_SIZE?: number;
   @IsOptional() @IsString() WORKER_NAME?: string;
+  @IsInt() @Min(1) WORKER_DEAD_AFTER: number = 10;
   @IsInt() @Min(1) WORKER_LOCK_DURATION: number = 30;
   @IsInt() @Min(1) WORKER_STALLED_INTERVAL: number = 30;
   @IsInt() @Min(0) WORKER_MAX_STALLED_COUNT: number = 1;
@@ -30,6 +31,7 @@ export interface WorkerSettings {
   pool: 'threads' | 'inline';
   poolSize: number;
   name?: string;
+  deadAfter: number;
   lockDuration: number;
   stalledInterval: number;
   maxStalledCount: number;
@@ -63,6 +65,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     pool: s.WORKER_POOL as 'threads' | 'inline',
     poolSize: s.WORKER_POOL_SIZE ?? Math.max(2, availableParallelism()),
     name: s.WORKER_NAME,
+    deadAfter: s.WORKER_DEAD_AFTER,
     lockDuration: s.WORKER_LOCK_DURATION,
     stalledInterval: s.WORKER_STALLED_INTERVAL,
     maxStalledCount: s.WORKER_MAX_STALLED_COUNT,

@@ -122,3 +122,14 @@ export class HardTimeLimitExceeded extends UnrecoverableError {
     this.name = 'HardTimeLimitExceeded';
   }
 }
+
+/**
+ * A run whose worker was taken for dead (silent past `WORKER_DEAD_AFTER`) while it was only slow: another worker
+ * runs the task now, and whatever this run ends with is not recorded.
+ */
+export class TaskLostError extends UnrecoverableError {
+  constructor() {
+    super('TaskLost: this worker was taken for dead and the task handed to another; this run is discarded');
+    this.name = 'TaskLostError';
+  }
+}

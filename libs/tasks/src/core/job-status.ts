@@ -13,6 +13,8 @@ export interface JobSnapshot {
   returnvalue: unknown;
   failedReason?: string;
   attemptsMade: number;
+  /** Times the task was handed back to its queue after its worker died (BullMQ's stalled counter). */
+  stalledCounter?: number;
   finishedOn?: number;
   /** When the current run started (BullMQ sets it on every attempt). */
   processedOn?: number;
@@ -76,6 +78,7 @@ export function describeJob(
     queue: job.queueName,
     retries: finished ? Math.max(0, job.attemptsMade - 1) : job.attemptsMade,
   };
+  if (job.stalledCounter) status.redeliveries = job.stalledCounter;
   if (finished && job.finishedOn) status.date_done = new Date(job.finishedOn).toISOString();
   if (state === TaskState.Scheduled) {
     status.eta = new Date(job.timestamp + job.delay).toISOString();

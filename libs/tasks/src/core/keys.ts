@@ -11,6 +11,11 @@ export const ownKeys = (prefix: string) => ({
   control: `${prefix}:_control`,
   /** Live workers, scored by their last heartbeat. */
   workers: `${prefix}:_workers`,
+  /**
+   * Each worker's BullMQ worker ids (JSON list): the prefix of every lock token it holds, by which a live worker
+   * finds a dead one's tasks (crash recovery).
+   */
+  lockOwners: `${prefix}:_lock_owners`,
   /** One worker's last heartbeat (JSON), expiring when it stops beating. */
   worker: (id: string) => `${prefix}:_worker:${id}`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */

@@ -40,6 +40,8 @@ export interface TaskStatus {
   name: string;
   queue: string;
   retries: number;
+  /** Times the task went back to its queue because the worker running it died (absent when none). */
+  redeliveries?: number;
   date_done?: string;
   eta?: string;
   current?: number;

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../config/tasks.config.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import { ownKeys } from './keys.js';
-import { HEARTBEAT_TTL_S, type WorkerInfo } from './worker-info.js';
+import type { WorkerInfo } from './worker-info.js';
 
 /** Reads the live workers from their heartbeats (Flower's worker page, Celery's `inspect`). */
 @Injectable()
@@ -17,9 +17,11 @@ export class WorkerDirectory {
     this.keys = ownKeys(config.prefix);
   }
 
+  /**
+   * Workers whose heartbeat has not expired. The sorted set also holds dead workers for a while (crash recovery
+   * reads them, and forgets them); their heartbeat keys are gone, so they are not listed.
+   */
   async list(): Promise<WorkerInfo[]> {
-    const since = Date.now() - HEARTBEAT_TTL_S * 1000;
-    await this.redis.zremrangebyscore(this.keys.workers, '-inf', since);
     const ids = await this.redis.zrange(this.keys.workers, 0, -1);
     if (ids.length === 0) return [];
     const raw = await this.redis.mget(ids.map((id) => this.keys.worker(id)));

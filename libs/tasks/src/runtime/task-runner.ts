@@ -6,6 +6,7 @@ import {
   HardTimeLimitExceeded,
   PermanentTaskError,
   SoftTimeLimitExceeded,
+  TaskLostError,
   TaskRevokedError,
 } from '../core/errors.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
@@ -67,11 +68,20 @@ export class TaskRunner implements OnModuleDestroy {
 
   /** Tells a task running here to stop (its signal fires; after `terminateGrace` it is ended); true if it runs here. */
   terminate(id: string): boolean {
+    return this.stopWithGrace(id, new TaskRevokedError('terminated'));
+  }
+
+  /** Stops a run whose lock was lost (its task was handed to another worker), as a terminate does. */
+  abandon(id: string): boolean {
+    return this.stopWithGrace(id, new TaskLostError());
+  }
+
+  private stopWithGrace(id: string, reason: Error): boolean {
     const task = this.running.get(id);
     if (task && !task.terminated) {
-      task.terminated = new TaskRevokedError('terminated');
+      task.terminated = reason;
       task.graceEndsAt = Date.now() + this.options.terminateGrace * 1000;
-      this.abort(id, task, task.terminated);
+      this.abort(id, task, reason);
     }
     return task !== undefined;
   }

@@ -20,12 +20,13 @@ import { warnIfRedisEvicts } from '../redis/eviction-check.js';
 import { redisOptions } from '../redis/redis-connection.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
+import { DeadWorkerReclaimer } from './dead-worker-reclaimer.js';
 import { ResultSweeper } from './result-sweeper.js';
 import { RevocationListener } from './revocation-listener.js';
 import { Semaphore } from './semaphore.js';
 import { TaskHooks } from './task-hooks.js';
 import { TaskRunner } from './task-runner.js';
-import { WorkerHeartbeat } from './worker-heartbeat.js';
+import { WorkerHeartbeat, type WorkerSnapshot } from './worker-heartbeat.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
 /**
@@ -35,10 +36,12 @@ import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-opti
 @Injectable()
 export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TaskWorkerService.name);
-  private readonly workers: Worker<TaskEnvelope>[] = [];
+  /** This process's BullMQ worker for each queue it consumes. */
+  private readonly workers = new Map<string, Worker<TaskEnvelope>>();
   private readonly slots: Semaphore;
   private readonly heartbeat: WorkerHeartbeat;
   private readonly sweeper: ResultSweeper;
+  private readonly reclaimer: DeadWorkerReclaimer;
   readonly id: string;
   private readonly startedAt = new Date();
   private processed = 0;
@@ -57,20 +60,36 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.slots = new Semaphore(options.concurrency);
     this.id = options.name ?? `${hostname()}:${process.pid}`;
-    this.heartbeat = new WorkerHeartbeat(redis, config.prefix, this.id, () => this.snapshot());
+    this.heartbeat = new WorkerHeartbeat(
+      redis,
+      config.prefix,
+      this.id,
+      () => this.snapshot(),
+      () => [...this.workers.values()].map((worker) => worker.id),
+    );
     this.sweeper = new ResultSweeper(queues, options.queues, config.resultExpires);
+    this.reclaimer = new DeadWorkerReclaimer(
+      redis,
+      config.prefix,
+      this.id,
+      this.workers,
+      options.deadAfter * 1000,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await warnIfRedisEvicts(this.redis, this.logger);
-    await this.executor.start();
+    // executor threads boot in the background: consuming starts now, and a task that needs a thread waits
+    // for the first one ready (a worker consumes and is listed within a second or so of its start)
+    void this.executor.start().catch((error: unknown) => this.executorFailed(error));
     await this.revocations.start((id) => this.terminate(id));
     for (const queue of this.options.queues) {
       await this.queues.announce(queue);
-      this.workers.push(this.consume(queue));
+      this.workers.set(queue, this.consume(queue));
     }
     this.heartbeat.start();
     this.sweeper.start();
+    this.reclaimer.start();
     this.logger.log(
       `worker ${this.id} consuming [${this.options.queues.join(', ')}] with concurrency ${this.options.concurrency}` +
         ` (pool: ${this.options.pool.kind}${this.options.pool.kind === 'threads' ? ` × ${this.options.pool.size}` : ''})`,
@@ -99,7 +118,18 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     worker.on('completed', (job, result) => this.onCompleted(job, result));
     worker.on('failed', (job, error) => job && this.onFailed(job, error));
     worker.on('error', (error) => this.logger.warn(`${queue}: ${error.message}`));
+    // taken for dead while it was only slow: another worker runs these now, and BullMQ will not record what
+    // this run ends with; stop it rather than let it finish for nothing
+    worker.on('lockRenewalFailed', (ids) => ids.forEach((id) => this.runner.abandon(id)));
     return worker;
+  }
+
+  /** A worker that cannot run its tasks must not hold any: it leaves at once, what it fetched goes to others. */
+  private executorFailed(error: unknown): void {
+    this.logger.error(
+      `task executor failed to start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
   }
 
   /** Several queues share one concurrency budget, as a Celery pool serves all its queues. */
@@ -123,10 +153,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     return this.runner.terminate(id);
   }
 
-  private snapshot(): Omit<
-    WorkerInfo,
-    'host' | 'pid' | 'uptime_s' | 'memory_rss_mb' | 'loop_lag_ms' | 'last_heartbeat'
-  > {
+  private snapshot(): WorkerSnapshot {
     return {
       id: this.id,
       queues: this.options.queues,
@@ -167,13 +194,14 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Warm shutdown: stop taking work and let running tasks finish, for at most `shutdownGrace` seconds; what
-   * still runs then is left to crash recovery (another worker re-runs it once its lock lapses).
+   * still runs then is left to crash recovery (a live worker hands it back to its queue at once).
    */
   async onApplicationShutdown(): Promise<void> {
     this.logger.log(
       `worker ${this.id}: warm shutdown, waiting up to ${this.options.shutdownGrace} s for running tasks`,
     );
-    const closed = Promise.all(this.workers.map((worker) => worker.close()));
+    await this.reclaimer.stop();
+    const closed = Promise.all([...this.workers.values()].map((worker) => worker.close()));
     const grace = new AbortController();
     const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const, {
       signal: grace.signal,
@@ -186,10 +214,13 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
       );
       // close(true) is a no-op once close() runs (it returns the pending close, which waits for the tasks):
       // drop the connections instead, so that nothing is recorded for the abandoned tasks and their locks lapse
-      await Promise.all(this.workers.map((worker) => worker.disconnect().catch(() => undefined)));
+      await Promise.all(
+        [...this.workers.values()].map((worker) => worker.disconnect().catch(() => undefined)),
+      );
     }
     await this.sweeper.stop();
-    await this.heartbeat.stop();
+    // tasks left behind: marked dead at once, so that live workers take them over now
+    await this.heartbeat.stop(outcome === 'timeout', this.options.deadAfter * 1000);
     await this.executor.close();
   }
 }

@@ -3,8 +3,19 @@ import type { Redis } from 'ioredis';
 import { ownKeys } from '../core/keys.js';
 import { HEARTBEAT_INTERVAL_S, HEARTBEAT_TTL_S, type WorkerInfo } from '../core/worker-info.js';
 import { LoopLag } from './loop-lag.js';
+import { BEAT } from './recovery-scripts.js';
 
-/** Publishes one worker's heartbeat every few seconds; removes it on a clean stop. */
+/** What the worker itself says in its heartbeat; the rest is measured here. */
+export type WorkerSnapshot = Omit<
+  WorkerInfo,
+  'host' | 'pid' | 'uptime_s' | 'memory_rss_mb' | 'loop_lag_ms' | 'last_heartbeat'
+>;
+
+/**
+ * Publishes one worker's heartbeat every few seconds, from its first moment of consuming, and at once after
+ * Redis comes back; with it, the ids of the BullMQ workers whose locks it holds, by which live workers find and
+ * hand back its tasks should it die (`DeadWorkerReclaimer`). Removes it on a clean stop.
+ */
 export class WorkerHeartbeat {
   private timer: NodeJS.Timeout | undefined;
   private lag: LoopLag | undefined;
@@ -15,10 +26,8 @@ export class WorkerHeartbeat {
     private readonly redis: Redis,
     prefix: string,
     private readonly id: string,
-    private readonly snapshot: () => Omit<
-      WorkerInfo,
-      'host' | 'pid' | 'uptime_s' | 'memory_rss_mb' | 'loop_lag_ms' | 'last_heartbeat'
-    >,
+    private readonly snapshot: () => WorkerSnapshot,
+    private readonly lockOwners: () => readonly string[],
   ) {
     this.keys = ownKeys(prefix);
   }
@@ -28,7 +37,10 @@ export class WorkerHeartbeat {
     void this.beat();
     this.timer = setInterval(() => void this.beat(), HEARTBEAT_INTERVAL_S * 1000);
     this.timer.unref();
+    this.redis.on('ready', this.onReady);
   }
+
+  private readonly onReady = (): void => void this.beat();
 
   info(): WorkerInfo {
     const base = this.snapshot();
@@ -45,26 +57,37 @@ export class WorkerHeartbeat {
 
   private async beat(): Promise<void> {
     this.lastLag = this.lag?.take() ?? 0;
-    const info = this.info();
     try {
-      await this.redis
-        .multi()
-        .set(this.keys.worker(this.id), JSON.stringify(info), 'EX', HEARTBEAT_TTL_S)
-        .zadd(this.keys.workers, Date.now(), this.id)
-        .exec();
+      await this.publish(JSON.stringify(this.info()), 0);
     } catch {
-      // Redis away: the worker reconnects by itself and the next beat goes through
+      // Redis away: the worker reconnects by itself and beats again as soon as it is back
     }
   }
 
-  async stop(): Promise<void> {
+  private publish(info: string, scoreOffsetMs: number): Promise<unknown> {
+    return BEAT.run(
+      this.redis,
+      [this.keys.worker(this.id), this.keys.workers, this.keys.lockOwners],
+      [this.id, info, HEARTBEAT_TTL_S, JSON.stringify(this.lockOwners()), scoreOffsetMs],
+    );
+  }
+
+  /**
+   * Stops beating. A worker that leaves tasks behind (its warm shutdown ran out of grace) is marked dead at
+   * once, `deadAfterMs` in the past, so that live workers hand its tasks back now; otherwise it is removed.
+   */
+  async stop(leftTasks = false, deadAfterMs = 0): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.redis.off('ready', this.onReady);
     this.lag?.stop();
-    await this.redis
-      .multi()
-      .del(this.keys.worker(this.id))
-      .zrem(this.keys.workers, this.id)
-      .exec()
-      .catch(() => undefined);
+    const done = leftTasks
+      ? this.publish('', -deadAfterMs - 1)
+      : this.redis
+          .multi()
+          .del(this.keys.worker(this.id))
+          .zrem(this.keys.workers, this.id)
+          .hdel(this.keys.lockOwners, this.id)
+          .exec();
+    await done.catch(() => undefined);
   }
 }

@@ -23,7 +23,12 @@ export interface WorkerRuntimeOptions {
   pool: PoolOptions;
   /** Seconds a task may hold its lock without renewal before another worker may take it (crash recovery). */
   lockDuration: number;
-  /** Seconds between checks for tasks whose worker died. */
+  /**
+   * Seconds of heartbeat silence after which a worker is dead and live workers hand its tasks back (crash
+   * recovery in seconds; the lock duration is the fallback).
+   */
+  deadAfter: number;
+  /** Seconds between BullMQ's own checks for tasks whose lock lapsed. */
   stalledInterval: number;
   /** Re-deliveries after a crash before the task fails instead (a task that keeps killing workers). */
   maxStalledCount: number;

@@ -30,8 +30,9 @@ export class SplitExecutor implements TaskExecutor {
     return this.threads.kill(id, reason) || this.inline.kill(id, reason);
   }
 
+  /** The consumer loads every handler too (it refuses to start without one per task), and knows them first. */
   registered(): string[] {
-    return this.threads.registered();
+    return this.inline.registered();
   }
 
   stats(): ExecutorStats {

@@ -71,6 +71,10 @@ export class ThreadPoolExecutor implements TaskExecutor {
 
   constructor(private readonly options: ThreadPoolOptions) {}
 
+  /**
+   * Spawns the threads; resolves once every one is ready (each boots the handlers' Nest context, about a second
+   * of CPU). Tasks may be handed over before: they wait for the first thread ready.
+   */
   async start(): Promise<void> {
     const spawned = Array.from({ length: this.options.size }, () => this.spawn());
     await Promise.all(spawned.map((s) => s.ready));
