@@ -83,7 +83,7 @@ export class DeadWorkerReclaimer {
       [this.deadAfterMs, FORGET_MS, this.selfId],
     )) as string[];
     const dead = new Map<string, string[]>();
-    for (let i = 0; i + 1 < flat.length; i += 2) dead.set(flat[i]!, JSON.parse(flat[i + 1]!) as string[]);
+    for (let i = 0; i + 1 < flat.length; i += 2) dead.set(flat[i], JSON.parse(flat[i + 1]) as string[]);
     for (const pair of this.handled)
       if (!dead.has(pair.slice(0, pair.lastIndexOf('|')))) this.handled.delete(pair);
 
