@@ -15,7 +15,7 @@ async function timed(
   auth = true,
 ): Promise<{ status: number; ms: number; body: unknown; retryAfter: string | null }> {
   const started = performance.now();
-  const response = await fetch(`${system.baseUrl}${path}`, {
+  const response = await system.fetch(path, {
     method,
     headers: {
       ...(auth ? { authorization: 'Bearer test-key-1' } : {}),

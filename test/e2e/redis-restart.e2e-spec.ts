@@ -40,7 +40,7 @@ describe('Redis restart under load (AOF): nothing accepted is lost', () => {
   /** `POST /tasks/tasks.add` with a deadline, so that a hang shows as such instead of stalling the test. */
   async function submit(index: number): Promise<Submission> {
     try {
-      const response = await fetch(`${system.baseUrl}/tasks/tasks.add`, {
+      const response = await system.fetch('/tasks/tasks.add', {
         method: 'POST',
         headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ args: [index, 1] }),

@@ -50,7 +50,7 @@ async function readEvents(system: TestSystem, id: string, timeoutMs = 30_000): P
   );
   let text = '';
   try {
-    const response = await fetch(`${system.baseUrl}/tasks/${id}/events`, {
+    const response = await system.fetch(`/tasks/${id}/events`, {
       headers: { authorization: `Bearer ${API_KEY}`, accept: 'text/event-stream' },
       signal: abort.signal,
     });
@@ -179,7 +179,7 @@ describe('GET /tasks/{task_id}/events (Server-Sent Events)', () => {
   });
 
   it('needs the API key like every other task route', async () => {
-    const response = await fetch(`${system.baseUrl}/tasks/00000000-0000-4000-8000-000000000000/events`);
+    const response = await system.fetch('/tasks/00000000-0000-4000-8000-000000000000/events');
     expect(response.status).toBe(401);
     await response.body?.cancel();
   });

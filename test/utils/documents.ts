@@ -39,7 +39,7 @@ export async function upload(
   const form = new FormData();
   form.append(field, new Blob([bytes]), filename);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
-  const response = await fetch(`${system.baseUrl}/documents`, {
+  const response = await system.fetch('/documents', {
     method: 'POST',
     headers: { authorization: `Bearer ${API_KEY}` },
     body: form,

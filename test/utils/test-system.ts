@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TaskStatus } from '@app/tasks';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
+import { checkAnswer, OpenApiContract } from './openapi-validator.js';
 import { TestRedis, type TestRedisOptions } from './redis-server.js';
 
 export const API_KEY = 'test-key-1';
@@ -38,6 +39,8 @@ export class TestSystem {
   api: AppProcess | undefined;
   apiPort = 0;
   readonly workers: AppProcess[] = [];
+  /** The running API's OpenAPI document, fetched once per API process: every answer is checked against it. */
+  private contract: Promise<OpenApiContract> | undefined;
 
   private constructor(private readonly options: SystemOptions) {}
 
@@ -71,6 +74,7 @@ export class TestSystem {
   async startApi(extra: Record<string, string> = {}): Promise<AppProcess> {
     this.apiPort = await freePort();
     this.api = new AppProcess('api', [], this.env({ PORT: String(this.apiPort), ...extra }));
+    this.contract = undefined;
     await this.api.waitForOutput(/listening on/);
     return this.api;
   }
@@ -87,13 +91,34 @@ export class TestSystem {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
+  /**
+   * `fetch` on the API (no key added), the answer checked against the API's OpenAPI document first: an answer
+   * the document does not declare fails the test. A `text/event-stream` body is left to the caller, unread.
+   */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const response = await fetch(`${this.baseUrl}${path}`, init);
+    if (!OpenApiContract.describesItself(path)) {
+      await checkAnswer(await this.openApi(), init.method ?? 'GET', path, response);
+    }
+    return response;
+  }
+
+  /** The running API's OpenAPI document, fetched from `/docs-json` once per API process. */
+  openApi(): Promise<OpenApiContract> {
+    this.contract ??= OpenApiContract.fetch(this.baseUrl).catch((error: unknown) => {
+      this.contract = undefined;
+      throw error;
+    });
+    return this.contract;
+  }
+
   async request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer<T>> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await this.fetch(path, {
       method,
       headers: {
         authorization: `Bearer ${API_KEY}`,

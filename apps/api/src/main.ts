@@ -3,13 +3,13 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import fastifyMultipart from '@fastify/multipart';
 import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
 import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
 import { JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
+import { setupOpenApi } from './openapi/document.js';
 import { acceptEmptyJsonBodies } from './validation/empty-json-body.js';
 import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 
@@ -29,16 +29,7 @@ async function bootstrap(): Promise<void> {
   app.useGlobalPipes(new StrictValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('CodeHubot Tasks')
-      .setDescription('Asynchronous tasks for the CodeHubot education platform: submit, watch, revoke.')
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'One of API_KEYS' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  setupOpenApi(app);
 
   const config = app.get(ConfigService).getOrThrow<ApiConfig>('api');
   const logger = new Logger('Api');

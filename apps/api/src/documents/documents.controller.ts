@@ -15,18 +15,12 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiQuery,
   ApiTags,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import {
   DocumentsRepository,
@@ -36,6 +30,13 @@ import {
   type SearchHit,
 } from '@app/documents';
 import type { FastifyRequest } from 'fastify';
+import {
+  ApiBodyByMediaType,
+  ApiErrors,
+  ApiUuidParam,
+  BROKER_ERRORS,
+  JSON_BODY_ERRORS,
+} from '../openapi/decorators.js';
 import { StrictValidationPipe } from '../validation/strict-validation.pipe.js';
 import { DocumentIntakeService } from './document-intake.service.js';
 import { readMultipart } from './multipart-upload.js';
@@ -43,6 +44,7 @@ import {
   AcceptedDocumentDto,
   CreateDocumentDto,
   DocumentDto,
+  DocumentFromUrlDto,
   DocumentListDto,
   SearchHitDto,
   UploadDocumentDto,
@@ -91,12 +93,14 @@ export class DocumentsController {
     summary:
       'Upload a document (multipart `file`) or have one downloaded (JSON `{url}`); vectorized in the background',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ type: UploadDocumentDto })
+  @ApiBodyByMediaType({ 'multipart/form-data': UploadDocumentDto, 'application/json': DocumentFromUrlDto })
   @ApiAcceptedResponse({ type: AcceptedDocumentDto })
-  @ApiBadRequestResponse({ description: 'Empty file, no file, or a bad field (the message names it)' })
-  @ApiPayloadTooLargeResponse({ description: 'Over UPLOAD_MAX_BYTES' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'Not .txt, .md, .html, .pdf or .docx by content' })
+  @ApiErrors({
+    ...BROKER_ERRORS,
+    400: 'Empty file, no file, malformed JSON, or a bad field (the message names it)',
+    413: 'A file over UPLOAD_MAX_BYTES, or a JSON body over 1 MB',
+    415: 'Not .txt, .md, .html, .pdf or .docx by content, or a body neither multipart nor JSON',
+  })
   async create(
     @Req() request: FastifyRequest,
     // a multipart request has no parsed body: its fields are read and checked below
@@ -128,6 +132,7 @@ export class DocumentsController {
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', default: 0, minimum: 0 } })
   @ApiQuery({ name: 'status', required: false, enum: STATUSES })
   @ApiOkResponse({ type: DocumentListDto })
+  @ApiErrors({ 400: 'limit, offset or status out of range (the message names it)' })
   async list(
     @Query('limit') limitRaw?: string,
     @Query('offset') offsetRaw?: string,
@@ -144,10 +149,17 @@ export class DocumentsController {
 
   @Get('search')
   @ApiOperation({ summary: 'Semantic search over chunks, best first' })
-  @ApiQuery({ name: 'q', required: true, description: 'Query text, Chinese or English' })
+  @ApiQuery({
+    name: 'q',
+    required: true,
+    description: 'Query text, Chinese or English (at most 2000 characters)',
+    type: String,
+    maxLength: 2000,
+    example: '向量 embedding',
+  })
   @ApiQuery({ name: 'k', required: false, schema: { type: 'integer', default: 5, minimum: 1, maximum: 50 } })
   @ApiOkResponse({ type: [SearchHitDto] })
-  @ApiBadRequestResponse({ description: 'q missing or too long, k out of range' })
+  @ApiErrors({ 400: 'q missing or too long, k out of range' })
   async search(@Query('q') q?: string, @Query('k') kRaw?: string): Promise<SearchHit[]> {
     if (typeof q !== 'string' || q.trim() === '')
       throw new BadRequestException('q: a query text is required');
@@ -158,8 +170,9 @@ export class DocumentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One document and the state of its vectorization' })
+  @ApiUuidParam('id', 'the document')
   @ApiOkResponse({ type: DocumentDto })
-  @ApiNotFoundResponse({ description: 'Unknown id' })
+  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DocumentDto> {
     return DocumentDto.of(await this.found(id));
   }
@@ -167,8 +180,15 @@ export class DocumentsController {
   @Post(':id/vectorize')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue (re-)vectorization; the new chunks replace the old ones' })
+  @ApiUuidParam('id', 'the document')
   @ApiAcceptedResponse({ type: VectorizeQueuedDto })
-  @ApiNotFoundResponse({ description: 'Unknown id' })
+  @ApiErrors({
+    ...BROKER_ERRORS,
+    ...JSON_BODY_ERRORS,
+    400: 'The id is not a UUID',
+    404: 'Unknown id',
+    409: 'Its download has not finished: no file to vectorize yet',
+  })
   async vectorize(@Param('id', new ParseUUIDPipe()) id: string): Promise<VectorizeQueuedDto> {
     const document = await this.found(id);
     if (!document.storedName && document.embeddingStatus !== EmbeddingStatus.Completed) {
@@ -181,8 +201,9 @@ export class DocumentsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a document with its chunks and its file' })
+  @ApiUuidParam('id', 'the document')
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ description: 'Unknown id' })
+  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
   async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     if (!(await this.intake.delete(id))) throw new NotFoundException(`No document ${id}`);
   }

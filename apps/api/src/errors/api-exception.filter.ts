@@ -10,7 +10,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string | string[];

@@ -11,18 +11,17 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
+  ApiBody,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
-  ApiServiceUnavailableResponse,
+  ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { TaskClient, type SubmitOptions, type TaskStatus } from '@app/tasks';
 import { map, type Observable } from 'rxjs';
+import { ApiErrors, ApiUuidParam, BROKER_ERRORS, JSON_BODY_ERRORS } from '../openapi/decorators.js';
 import { SubmitTaskDto, SubmittedTaskDto } from './dto/submit-task.dto.js';
 import { RevokeTaskDto, TaskStatusDto } from './dto/task-status.dto.js';
 import { TaskEventsService } from './task-events.service.js';
@@ -42,7 +41,7 @@ function submitOptions(body: SubmitTaskDto): SubmitOptions {
 
 @ApiTags('tasks')
 @ApiBearerAuth()
-@ApiServiceUnavailableResponse({ description: 'Redis unavailable' })
+@ApiErrors(BROKER_ERRORS)
 @Controller('tasks')
 export class TasksController {
   constructor(
@@ -53,12 +52,19 @@ export class TasksController {
   @Post(':name')
   @HttpCode(202)
   @ApiOperation({ summary: 'Submit a registered task (Celery apply_async)' })
-  @ApiAcceptedResponse({ type: SubmittedTaskDto })
-  @ApiBadRequestResponse({
-    description: 'The payload or an option fails validation; the message names the field',
+  @ApiParam({
+    name: 'name',
+    description: 'The registered name of the task to submit',
+    example: 'tasks.add',
   })
-  @ApiNotFoundResponse({ description: 'No task of that name' })
-  @ApiConflictResponse({ description: 'idempotency_key already used for another task or other arguments' })
+  @ApiBody({ type: SubmitTaskDto, required: false, description: 'None at all: no args, default options' })
+  @ApiAcceptedResponse({ type: SubmittedTaskDto })
+  @ApiErrors({
+    ...JSON_BODY_ERRORS,
+    400: 'Malformed JSON, or the payload or an option fails validation; the message names the field',
+    404: 'No task of that name',
+    409: 'idempotency_key already used for another task or other arguments',
+  })
   async submit(
     @Param('name') name: string,
     // no body at all (a task without parameters) means no args and default options
@@ -71,8 +77,9 @@ export class TasksController {
 
   @Get(':task_id')
   @ApiOperation({ summary: "A task's state, progress and result" })
+  @ApiUuidParam('task_id', 'the task')
   @ApiOkResponse({ type: TaskStatusDto })
-  @ApiNotFoundResponse({ description: 'Unknown id, or its result expired' })
+  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id, or its result expired' })
   async status(@Param('task_id', new ParseUUIDPipe()) id: string): Promise<TaskStatus> {
     return this.found(id, await this.tasks.status(id));
   }
@@ -82,9 +89,19 @@ export class TasksController {
     summary: 'Server-Sent Events: every state and progress change until a final state',
     description: "Each event's data is the JSON that GET /tasks/{task_id} answers at that moment.",
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ type: TaskStatusDto, description: 'a stream of these, as `data:` lines' })
-  @ApiNotFoundResponse({ description: 'Unknown id' })
+  @ApiUuidParam('task_id', 'the task')
+  @ApiOkResponse({
+    description: `A stream of events; each \`data:\` line is a [TaskStatusDto](${getSchemaPath(TaskStatusDto)})`,
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          example: 'data: {"task_id":"…","state":"STARTED","status":"Started",…}\n\n',
+        },
+      },
+    },
+  })
+  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
   async stream(@Param('task_id', new ParseUUIDPipe()) id: string): Promise<Observable<{ data: TaskStatus }>> {
     const initial = this.found(id, await this.tasks.status(id));
     return this.events.watch(initial).pipe(map((status) => ({ data: status })));
@@ -95,8 +112,14 @@ export class TasksController {
   @ApiOperation({
     summary: 'Revoke: a task not yet started never runs; with terminate a running one is stopped',
   })
+  @ApiUuidParam('task_id', 'the task')
+  @ApiBody({ type: RevokeTaskDto, required: false, description: 'None at all: terminate is false' })
   @ApiOkResponse({ type: TaskStatusDto })
-  @ApiNotFoundResponse({ description: 'Unknown id' })
+  @ApiErrors({
+    ...JSON_BODY_ERRORS,
+    400: 'The id is not a UUID, malformed JSON, or a bad field (the message names it)',
+    404: 'Unknown id',
+  })
   async revoke(
     @Param('task_id', new ParseUUIDPipe()) id: string,
     @Body() body: RevokeTaskDto = {},

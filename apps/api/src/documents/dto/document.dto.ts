@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EmbeddingStatus, type Document } from '@app/documents';
+import { DOCUMENT_TYPES, EmbeddingStatus, type Document } from '@app/documents';
 import { IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
 
 /** Multipart fields of `POST /documents` beside `file`, or the JSON body `{url, title?}`. */
@@ -23,12 +23,27 @@ export class CreateDocumentDto {
   url?: string;
 }
 
+const TITLE = { description: 'Title; defaults to the file name', maxLength: 500 } as const;
+
 /** Swagger shape of the multipart body. */
 export class UploadDocumentDto {
   @ApiProperty({ type: 'string', format: 'binary', description: '.txt, .md, .html, .pdf or .docx' })
   file!: unknown;
 
-  @ApiPropertyOptional({ maxLength: 500 }) title?: string;
+  @ApiPropertyOptional(TITLE) title?: string;
+}
+
+/** Swagger shape of the JSON body: a document to download (checked as `CreateDocumentDto`). */
+export class DocumentFromUrlDto {
+  @ApiProperty({
+    description: 'Download the document from this http(s) URL (download → extract → vectorize)',
+    format: 'uri',
+    maxLength: 2000,
+    example: 'https://example.org/lesson.pdf',
+  })
+  url!: string;
+
+  @ApiPropertyOptional(TITLE) title?: string;
 }
 
 export class AcceptedDocumentDto {
@@ -49,20 +64,20 @@ export class DocumentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
   @ApiProperty({ description: "The client's file name (display only)" }) filename!: string;
-  @ApiPropertyOptional({ nullable: true, enum: ['txt', 'md', 'html', 'pdf', 'docx'] }) doc_type!:
+  @ApiProperty({ type: String, nullable: true, enum: [...DOCUMENT_TYPES, null] }) doc_type!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'application/pdf' }) mime_type!: string | null;
+  @ApiProperty({ type: 'integer', description: 'Bytes' }) size!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the file, hex' }) content_hash!:
     string | null;
-  @ApiPropertyOptional({ nullable: true }) mime_type!: string | null;
-  @ApiProperty({ description: 'Bytes' }) size!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'SHA-256 of the file, hex' }) content_hash!:
+  @ApiProperty({ type: String, nullable: true, description: 'Where it was downloaded from' }) source_url!:
     string | null;
-  @ApiPropertyOptional({ nullable: true }) source_url!: string | null;
   @ApiProperty({ enum: Object.values(EmbeddingStatus) }) embedding_status!: string;
-  @ApiProperty() chunk_count!: number;
-  @ApiPropertyOptional({ nullable: true }) error!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Provider/model id of the stored vectors' })
+  @ApiProperty({ type: 'integer' }) chunk_count!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'failed: why' }) error!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Provider/model id of the stored vectors' })
   embedding_model!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'The last task queued for it' }) task_id!:
-    string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The last task queued for it' })
+  task_id!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
 
@@ -89,14 +104,14 @@ export class DocumentDto {
 
 export class DocumentListDto {
   @ApiProperty({ type: [DocumentDto] }) items!: DocumentDto[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: 'integer' }) limit!: number;
+  @ApiProperty({ type: 'integer' }) offset!: number;
 }
 
 export class SearchHitDto {
   @ApiProperty({ format: 'uuid' }) document_id!: string;
-  @ApiProperty() chunk_index!: number;
+  @ApiProperty({ type: 'integer' }) chunk_index!: number;
   @ApiProperty() text!: string;
   @ApiProperty({ description: 'Cosine similarity, higher is closer' }) score!: number;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_PRIORITY, QUEUE_NAME_PATTERN } from '@app/tasks';
+import { MAX_PRIORITY, QUEUE_NAME_PATTERN, TaskState } from '@app/tasks';
 import {
   IsArray,
   IsInt,
@@ -104,6 +104,6 @@ export class SubmitTaskDto {
 
 export class SubmittedTaskDto {
   @ApiProperty({ format: 'uuid' }) task_id!: string;
-  @ApiProperty({ example: 'PENDING' }) state!: string;
+  @ApiProperty({ enum: Object.values(TaskState), example: 'PENDING' }) state!: string;
   @ApiProperty({ example: '/tasks/5c0e…' }) status_url!: string;
 }

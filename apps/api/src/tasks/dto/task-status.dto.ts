@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TaskState } from '@app/tasks';
 import { IsBoolean, IsOptional } from 'class-validator';
+import { ANY_JSON_VALUE } from '../../openapi/decorators.js';
 
 /** `GET /tasks/{task_id}`: the original's shapes by state, plus the task's identity. */
 export class TaskStatusDto {
@@ -9,13 +10,14 @@ export class TaskStatusDto {
   @ApiProperty({ description: 'Human-readable state', example: 'Task completed!' }) status!: string;
   @ApiProperty({ example: 'tasks.add' }) name!: string;
   @ApiProperty({ example: 'default' }) queue!: string;
-  @ApiProperty({ description: 'Retries so far' }) retries!: number;
+  @ApiProperty({ type: 'integer', description: 'Retries so far' }) retries!: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'When it finished' }) date_done?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'SCHEDULED: when it may run' }) eta?: string;
   @ApiPropertyOptional({ description: 'PROGRESS only' }) current?: number;
   @ApiPropertyOptional({ description: 'PROGRESS only' }) total?: number;
   @ApiPropertyOptional({ description: 'PROGRESS only, 0–100' }) percent?: number;
-  @ApiPropertyOptional({ description: 'SUCCESS only: the JSON result' }) result?: unknown;
+  @ApiPropertyOptional({ description: 'SUCCESS only: the JSON result, any JSON value', ...ANY_JSON_VALUE })
+  result?: unknown;
   @ApiPropertyOptional({ description: 'FAILURE (and REVOKED): why' }) error?: string;
 }
 
