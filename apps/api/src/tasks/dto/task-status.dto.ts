@@ -11,6 +11,13 @@ export class TaskStatusDto {
   @ApiProperty({ example: 'tasks.add' }) name!: string;
   @ApiProperty({ example: 'default' }) queue!: string;
   @ApiProperty({ type: 'integer', description: 'Retries so far' }) retries!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description:
+      'Times the task went back to its queue because the worker running it died (absent when none)',
+  })
+  redeliveries?: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'When it finished' }) date_done?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'SCHEDULED: when it may run' }) eta?: string;
   @ApiPropertyOptional({ description: 'PROGRESS only' }) current?: number;
