@@ -98,6 +98,23 @@ describe('Redis restart under load (AOF): nothing accepted is lost', () => {
     expect(worker.output).not.toMatch(/maxmemory-policy/);
   });
 
+  it('an outage longer than WORKER_DEAD_AFTER is no death: no running task is handed to another worker', async () => {
+    const queue = ['--queues', 'outage', '--concurrency', '2'];
+    const env = { WORKER_DEAD_AFTER: '2' };
+    const a = await startWorker(system, queue, env);
+    const id = (await system.submit('tasks.long_running_task', { args: [15], queue: 'outage' })).body.task_id;
+    await system.waitForState(id, 'PROGRESS', 60_000);
+    const b = await startWorker(system, queue, env);
+
+    // every heartbeat in Redis is older than the threshold when it comes back
+    await system.redis.restart(4_000);
+    const done = await system.waitForState(id, ['SUCCESS', 'FAILURE', 'REVOKED'], 90_000);
+    expect(done).toMatchObject({ state: 'SUCCESS', result: { status: 'completed', result: 15 } });
+    expect(done).not.toHaveProperty('redeliveries');
+    expect(a.output + b.output).not.toMatch(/handed back/);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
   it('a worker warns when Redis may evict keys (maxmemory-policy other than noeviction)', async () => {
     evicting = await TestRedis.start({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
     const warned = await startWorker(system, [], { REDIS_URL: evicting.url });
