@@ -42,7 +42,12 @@ function parseEvents(text: string): SseEvent[] {
  * Opens `GET /tasks/{id}/events` and reads the body stream until the server closes it. Fails if the stream is
  * still open after `timeoutMs`: a stream that never ends after a final state is the bug looked for.
  */
-async function readEvents(system: TestSystem, id: string, timeoutMs = 30_000): Promise<SseStream> {
+async function readEvents(
+  system: TestSystem,
+  id: string,
+  timeoutMs = 30_000,
+  headers: Record<string, string> = {},
+): Promise<SseStream> {
   const abort = new AbortController();
   const timer = setTimeout(
     () => abort.abort(new Error(`stream still open after ${timeoutMs} ms`)),
@@ -51,7 +56,7 @@ async function readEvents(system: TestSystem, id: string, timeoutMs = 30_000): P
   let text = '';
   try {
     const response = await system.fetch(`/tasks/${id}/events`, {
-      headers: { authorization: `Bearer ${API_KEY}`, accept: 'text/event-stream' },
+      headers: { authorization: `Bearer ${API_KEY}`, accept: 'text/event-stream', ...headers },
       signal: abort.signal,
     });
     const contentType = response.headers.get('content-type');
@@ -112,7 +117,8 @@ describe('GET /tasks/{task_id}/events (Server-Sent Events)', () => {
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await TestSystem.start();
+    // a keep-alive comment every second instead of 15 s, so that a test sees several
+    system = await TestSystem.start({ env: { SSE_KEEPALIVE: '1' } });
     await system.startWorker(['--queues', 'default', '--concurrency', '4']);
   }, 180_000);
 
@@ -176,6 +182,54 @@ describe('GET /tasks/{task_id}/events (Server-Sent Events)', () => {
 
     const malformed = await readEvents(system, 'not-a-uuid', 15_000);
     expect(malformed.status).toBe(400);
+  });
+
+  it('sends a keep-alive comment every SSE_KEEPALIVE seconds while a task waits for its countdown', async () => {
+    const submitted = await system.submit('tasks.add', { args: [1, 2], countdown: 4 });
+    const started = Date.now();
+    const stream = await readEvents(system, submitted.body.task_id);
+    expect(Date.now() - started).toBeGreaterThan(3_000);
+    const statuses = stream.events.map((event) => (JSON.parse(event.data) as TaskStatusBody).state);
+    expect(statuses[0]).toBe('SCHEDULED');
+    expect(statuses.at(-1)).toBe('SUCCESS');
+    // comment lines between the first event and the next: the quiet stream is kept alive
+    const quiet = stream.text.slice(stream.text.indexOf('SCHEDULED'), stream.text.indexOf('STARTED'));
+    expect(quiet.match(/^: keep-alive$/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+  });
+
+  it('numbers events <n>-<STATE>; a reconnect with Last-Event-ID gets the current state at once, then 204 once it has the final one', async () => {
+    const submitted = await system.submit('tasks.add', { args: [2, 3], countdown: 2 });
+    const id = submitted.body.task_id;
+    // the first connection is cut after its first event, before the task runs
+    const abort = new AbortController();
+    const first = await fetch(`${system.baseUrl}/tasks/${id}/events`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+      signal: abort.signal,
+    });
+    const reader = (first.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!/data:.*\n\n/.test(text)) {
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error(`stream closed before its first event: ${text}`);
+      text += new TextDecoder().decode(chunk.value);
+    }
+    abort.abort();
+    const [seen] = parseEvents(text);
+    expect(seen.id).toBe('1-SCHEDULED');
+
+    const done = await system.waitForState(id, 'SUCCESS');
+    const started = Date.now();
+    const resumed = await readEvents(system, id, 15_000, { 'last-event-id': seen.id ?? '' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(resumed.status).toBe(200);
+    expect(resumed.events).toHaveLength(1);
+    expect(resumed.events[0].id).toBe('2-SUCCESS');
+    expect(JSON.parse(resumed.events[0].data)).toEqual(done);
+
+    // the client has the final state: 204 tells an EventSource to stop reconnecting
+    const after = await readEvents(system, id, 15_000, { 'last-event-id': '2-SUCCESS' });
+    expect(after.status).toBe(204);
+    expect(after.events).toHaveLength(0);
   });
 
   it('needs the API key like every other task route', async () => {

@@ -5,15 +5,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyMultipart from '@fastify/multipart';
 import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
-import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
+import { PRODUCER_REDIS, checkSettings, startupFailure, warnIfRedisEvicts } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
-import { JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
+import { API_SETTINGS, JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
 import { setupOpenApi } from './openapi/document.js';
 import { acceptEmptyJsonBodies } from './validation/empty-json-body.js';
 import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 
 async function bootstrap(): Promise<void> {
+  // every bad setting in one message, before Nest builds (and logs) anything
+  checkSettings(API_SETTINGS);
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,
     new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT }),
@@ -34,15 +36,22 @@ async function bootstrap(): Promise<void> {
   const config = app.get(ConfigService).getOrThrow<ApiConfig>('api');
   const logger = new Logger('Api');
   if (config.apiKeys.length === 0) {
-    logger.warn('API_KEYS is not set: local development mode, only requests from this machine are served');
+    logger.warn(
+      'API_KEYS is not set: local development mode, bound to the loopback interface (requests from this machine only)',
+    );
   }
   await warnIfRedisEvicts(app.get<Redis>(PRODUCER_REDIS), logger);
-  // every interface, as Node's own servers do (Fastify alone would listen on loopback only)
-  await app.listen(config.port, '0.0.0.0');
-  logger.log(`listening on ${await app.getUrl()} (OpenAPI at /docs)`);
+  // HOST: all interfaces by default with keys, loopback without (see loadApiConfig)
+  await app.listen(config.port, config.host);
+  // the addresses actually bound, not a URL made up for them
+  const bound = app.getHttpAdapter().getInstance().addresses();
+  const urls = bound.map((a) =>
+    typeof a === 'string' ? a : `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
+  );
+  logger.log(`listening on ${urls.join(', ')} (OpenAPI at /docs)`);
 }
 
 void bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${startupFailure(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { checkSettings } from '@app/tasks';
 import { Command, InvalidArgumentError } from 'commander';
 import { INSPECT_WHAT, runInspect, runPurge, runRevoke, type InspectWhat } from './cli/control.commands.js';
 import { runWorker, type WorkerFlags } from './cli/worker.command.js';
+import { CONTROL_SETTINGS, WORKER_SETTINGS } from './config/settings.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -12,7 +14,11 @@ function positiveInt(value: string): number {
 /** `codehubot`: the one command line of the system, like `celery`. */
 const program = new Command('codehubot')
   .description('CodeHubot Tasks: worker and control commands')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // every bad setting of the command's process in one message, before anything starts
+  .hook('preAction', (_program, command) => {
+    checkSettings(command.name() === 'worker' ? WORKER_SETTINGS : CONTROL_SETTINGS);
+  });
 
 program
   .command('worker', { isDefault: true })

@@ -1,28 +1,86 @@
 import { registerAs } from '@nestjs/config';
-import { validateEnv } from '@app/tasks';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { loadDatabaseOptions, loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
+import { loadTasksConfig, validateEnv, type SettingsLoader } from '@app/tasks';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+
+/** `API_KEYS` as a list: comma separated, blanks dropped. */
+const parseKeys = (list: string | undefined): string[] =>
+  (list ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+
+/** Loopback addresses, and `localhost`: what the API may listen on without API keys. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Without API keys the API serves this machine only, so it listens on loopback: a HOST that would open it
+ * to the network is refused rather than served with no authentication.
+ */
+@ValidatorConstraint({ name: 'loopbackWithoutKeys' })
+class LoopbackWithoutKeys implements ValidatorConstraintInterface {
+  validate(host: string, args: ValidationArguments): boolean {
+    return parseKeys((args.object as ApiEnv).API_KEYS).length > 0 || isLoopbackHost(host);
+  }
+
+  defaultMessage(): string {
+    return 'must be a loopback address (127.0.0.1, ::1, localhost) while API_KEYS is unset: without keys the API serves this machine only; set API_KEYS to listen on other interfaces';
+  }
+}
 
 class ApiEnv {
   @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
   /** Comma-separated bearer keys; unset: only requests from this machine are served. */
   @IsOptional() @IsString() API_KEYS?: string;
+  /** Interface to listen on; unset: all interfaces with keys, loopback without. */
+  @IsOptional()
+  @Matches(/^([0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, {
+    message: 'HOST must be an interface address (0.0.0.0, ::, 127.0.0.1, …) or a host name',
+  })
+  @Validate(LoopbackWithoutKeys)
+  HOST?: string;
+  /** Seconds between keep-alive comments on a quiet Server-Sent Events stream. */
+  @IsInt() @Min(1) @Max(3600) SSE_KEEPALIVE: number = 15;
 }
 
 export interface ApiConfig {
   port: number;
+  /** The interface the API listens on. */
+  host: string;
   apiKeys: string[];
+  sseKeepAliveMs: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const s = validateEnv(ApiEnv, env);
-  const apiKeys = (s.API_KEYS ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
-  return { port: s.PORT, apiKeys };
+  const apiKeys = parseKeys(s.API_KEYS);
+  const host = s.HOST ?? (apiKeys.length > 0 ? '0.0.0.0' : '127.0.0.1');
+  return { port: s.PORT, host, apiKeys, sseKeepAliveMs: s.SSE_KEEPALIVE * 1000 };
 }
 
 export const apiConfig = registerAs('api', () => loadApiConfig());
+
+/** Every group of settings the API reads, checked in one pass at start-up. */
+export const API_SETTINGS: readonly SettingsLoader[] = [
+  loadApiConfig,
+  loadTasksConfig,
+  loadDatabaseOptions,
+  loadDocumentsConfig,
+  loadEmbeddingConfig,
+];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */
 export const JSON_BODY_LIMIT = 1024 * 1024;

@@ -2,28 +2,35 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
+  Res,
   Sse,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
   ApiOkResponse,
   ApiOperation,
+  ApiNoContentResponse,
   ApiParam,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { TaskClient, type SubmitOptions, type TaskStatus } from '@app/tasks';
-import { map, type Observable } from 'rxjs';
+import type { FastifyReply } from 'fastify';
+import { EMPTY, type Observable } from 'rxjs';
+import type { ApiConfig } from '../config/api.config.js';
 import { ApiErrors, ApiUuidParam, BROKER_ERRORS, JSON_BODY_ERRORS } from '../openapi/decorators.js';
 import { SubmitTaskDto, SubmittedTaskDto } from './dto/submit-task.dto.js';
 import { RevokeTaskDto, TaskStatusDto } from './dto/task-status.dto.js';
+import { hasFinalState, resumeFrom, sseEvents, type SseMessage } from './sse-events.js';
 import { TaskEventsService } from './task-events.service.js';
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
@@ -47,6 +54,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TaskClient,
     private readonly events: TaskEventsService,
+    private readonly config: ConfigService,
   ) {}
 
   @Post(':name')
@@ -87,7 +95,10 @@ export class TasksController {
   @Sse(':task_id/events')
   @ApiOperation({
     summary: 'Server-Sent Events: every state and progress change until a final state',
-    description: "Each event's data is the JSON that GET /tasks/{task_id} answers at that moment.",
+    description:
+      "Each event's data is the JSON that GET /tasks/{task_id} answers at that moment; its id is `<n>-<STATE>`. " +
+      'A client reconnecting with Last-Event-ID gets the current state at once (numbering goes on), or 204 when ' +
+      'its last event was the final state. A `: keep-alive` comment comes every SSE_KEEPALIVE seconds.',
   })
   @ApiUuidParam('task_id', 'the task')
   @ApiOkResponse({
@@ -101,10 +112,22 @@ export class TasksController {
       },
     },
   })
+  @ApiNoContentResponse({ description: 'Last-Event-ID names the final state: nothing more to send' })
   @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
-  async stream(@Param('task_id', new ParseUUIDPipe()) id: string): Promise<Observable<{ data: TaskStatus }>> {
+  async stream(
+    @Param('task_id', new ParseUUIDPipe()) id: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Observable<SseMessage>> {
     const initial = this.found(id, await this.tasks.status(id));
-    return this.events.watch(initial).pipe(map((status) => ({ data: status })));
+    const resume = resumeFrom(lastEventId);
+    if (hasFinalState(resume, initial)) {
+      // 204 tells an EventSource to stop reconnecting
+      void reply.status(204);
+      return EMPTY;
+    }
+    const { sseKeepAliveMs } = this.config.getOrThrow<ApiConfig>('api');
+    return sseEvents(this.events.watch(initial), resume.next, sseKeepAliveMs);
   }
 
   @Post(':task_id/revoke')

@@ -18,7 +18,9 @@ export interface MailConfig {
   outboxDir: string;
 }
 
-export const mailConfig = registerAs('mail', (): MailConfig => {
-  const s = validateEnv(MailEnv);
+export function loadMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
+  const s = validateEnv(MailEnv, env);
   return { smtpUrl: s.SMTP_URL, from: s.MAIL_FROM, outboxDir: s.MAIL_OUTBOX_DIR };
-});
+}
+
+export const mailConfig = registerAs('mail', () => loadMailConfig());

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   detectType,
   DocumentsRepository,
-  ExtractionError,
   ExtractionService,
   FileStore,
   UnsupportedDocumentError,
@@ -16,6 +15,7 @@ import {
   type ExtractDocumentResult,
 } from '@app/tasks';
 import { createHash } from 'node:crypto';
+import { documentFailure } from './document-failure.js';
 import { DownloaderService } from './downloader.service.js';
 
 /**
@@ -43,7 +43,7 @@ export class DocumentPipelineService {
     signal?: AbortSignal,
   ): Promise<DownloadDocumentResult> {
     await this.existing(documentId);
-    return this.failing(documentId, async () => {
+    return this.failing(documentId, signal, async () => {
       const { bytes, filename } = await this.downloader.download(url, signal);
       let detected;
       try {
@@ -75,7 +75,7 @@ export class DocumentPipelineService {
   /** `tasks.documents.extract`: the stored file's text, saved on the document; queue the vectorization. */
   async extract(documentId: string, taskId: string, signal?: AbortSignal): Promise<ExtractDocumentResult> {
     const document = await this.existing(documentId);
-    return this.failing(documentId, async () => {
+    return this.failing(documentId, signal, async () => {
       if (!document.storedName || !document.docType) {
         throw new PermanentTaskError(`Document ${documentId} has no stored file to extract`);
       }
@@ -99,12 +99,15 @@ export class DocumentPipelineService {
   }
 
   /** Runs a step; on failure the document reads `failed` with the reason, and the error goes on to the retry policy. */
-  private async failing<T>(documentId: string, step: () => Promise<T>): Promise<T> {
+  private async failing<T>(
+    documentId: string,
+    signal: AbortSignal | undefined,
+    step: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await step();
     } catch (error) {
-      const failure =
-        error instanceof ExtractionError ? new PermanentTaskError(error.message) : (error as Error);
+      const failure = documentFailure(error, signal);
       await this.repository.markFailed(documentId, failure.message).catch(() => undefined);
       throw failure;
     }

@@ -1,37 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
 import { PermanentTaskError } from '@app/tasks';
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
 import { basename } from 'node:path';
+import { fetch, type Agent, type Response } from 'undici';
+import {
+  BlockedAddressError,
+  DOWNLOAD_NETWORK,
+  checkLiteralHost,
+  guardedAgent,
+  isPrivateAddress,
+  systemResolver,
+  type DownloadNetwork,
+} from './address-guard.js';
 
 export interface Downloaded {
   bytes: Buffer;
   /** A file name for type detection: the URL's last path segment, or one made from the content type. */
   filename: string;
-}
-
-/** Addresses a URL download may not reach unless DOWNLOAD_ALLOW_PRIVATE is set. */
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::1', 128],
-  ['::', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['::ffff:0:0', 96],
-] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
 const EXTENSION_BY_MIME: Record<string, string> = {
@@ -50,10 +35,27 @@ const TEMPORARY = new Set([408, 425, 429, 500, 502, 503, 504]);
 /**
  * Fetches a document from a URL for the URL chain: http(s) only, no private addresses (unless allowed) at any
  * of at most 3 redirects, at most UPLOAD_MAX_BYTES (checked while streaming, not only from Content-Length) and DOWNLOAD_TIMEOUT in all.
+ * The address check is made on the address each connection is actually opened to (see `guardedLookup`).
  */
 @Injectable()
-export class DownloaderService {
-  constructor(@Inject(DOCUMENTS_CONFIG) private readonly config: DocumentsConfig) {}
+export class DownloaderService implements OnModuleDestroy {
+  private readonly network: DownloadNetwork;
+  private readonly agent: Agent;
+
+  constructor(
+    @Inject(DOCUMENTS_CONFIG) private readonly config: DocumentsConfig,
+    @Optional() @Inject(DOWNLOAD_NETWORK) network?: DownloadNetwork,
+  ) {
+    this.network = network ?? {
+      resolve: systemResolver,
+      isBlocked: config.downloadAllowPrivate ? () => false : isPrivateAddress,
+    };
+    this.agent = guardedAgent(this.network);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
 
   async download(url: string, signal?: AbortSignal): Promise<Downloaded> {
     const timeout = AbortSignal.timeout(this.config.downloadTimeoutMs);
@@ -65,10 +67,12 @@ export class DownloaderService {
       if (target.protocol !== 'http:' && target.protocol !== 'https:') {
         throw new PermanentTaskError(`url: only http and https are supported (got ${target.protocol})`);
       }
-      await this.checkHost(target.hostname);
       try {
-        response = await fetch(target, { redirect: 'manual', signal: combined });
+        checkLiteralHost(target.hostname, this.network.isBlocked);
+        response = await fetch(target, { redirect: 'manual', signal: combined, dispatcher: this.agent });
       } catch (error) {
+        const blocked = error instanceof BlockedAddressError ? error : (error as Error).cause;
+        if (blocked instanceof BlockedAddressError) throw new PermanentTaskError(blocked.message);
         signal?.throwIfAborted();
         if (timeout.aborted) {
           throw new Error(`download timed out after ${this.config.downloadTimeoutMs} ms`, { cause: error });
@@ -118,20 +122,5 @@ export class DownloaderService {
       throw error;
     }
     return Buffer.concat(parts);
-  }
-
-  private async checkHost(hostname: string): Promise<void> {
-    if (this.config.downloadAllowPrivate) return;
-    const host = hostname.replace(/^\[|\]$/g, '');
-    const addresses = isIP(host)
-      ? [{ address: host, family: isIP(host) }]
-      : await lookup(host, { all: true });
-    for (const { address, family } of addresses) {
-      if (PRIVATE.check(address, family === 6 ? 'ipv6' : 'ipv4')) {
-        throw new PermanentTaskError(
-          `url: ${hostname} is a private or loopback address (set DOWNLOAD_ALLOW_PRIVATE=true to allow)`,
-        );
-      }
-    }
   }
 }

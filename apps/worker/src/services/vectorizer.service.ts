@@ -4,15 +4,14 @@ import {
   DOCUMENTS_CONFIG,
   DocumentsRepository,
   EmbeddingService,
-  ExtractionError,
   ExtractionService,
   FileStore,
-  PermanentEmbeddingError,
   packVector,
   type Document,
   type DocumentsConfig,
 } from '@app/documents';
 import { PermanentTaskError, type VectorizeDocumentResult } from '@app/tasks';
+import { documentFailure } from './document-failure.js';
 
 export interface VectorizeOptions {
   signal?: AbortSignal;
@@ -69,7 +68,7 @@ export class VectorizerService {
       this.logger.log(`vectorized ${documentId}: ${stored.length} chunks in ${seconds.toFixed(1)} s`);
       return { success: true, document_id: documentId, embeddings_count: stored.length };
     } catch (error) {
-      const failure = this.classify(error);
+      const failure = documentFailure(error, options.signal);
       await this.repository.markFailed(documentId, failure.message).catch(() => undefined);
       throw failure;
     }
@@ -89,14 +88,5 @@ export class VectorizerService {
     const text = await this.extraction.extract(bytes, document.docType, signal);
     await this.repository.setContent(document.id, text);
     return text;
-  }
-
-  /** Errors retrying cannot fix become permanent; the rest keep their type so the retry policy applies. */
-  private classify(error: unknown): Error {
-    if (error instanceof PermanentTaskError) return error;
-    if (error instanceof ExtractionError || error instanceof PermanentEmbeddingError) {
-      return new PermanentTaskError(error.message);
-    }
-    return error instanceof Error ? error : new Error(String(error));
   }
 }

@@ -81,4 +81,33 @@ describe('chunkText', () => {
     expect(chunkText('短文本。', { size: 500, overlap: 80 })).toEqual([{ index: 0, text: '短文本。' }]);
     expect(chunkText('  \n ', { size: 500, overlap: 80 })).toEqual([]);
   });
+
+  it('never splits a word: sentence ends need white space after ASCII marks, cuts and overlaps fall between words', () => {
+    // an entity left undecoded, a URL and a ratio hold ASCII ; ? ! . without a space after them
+    expect(
+      splitSentences('Une cr&egrave;me br&ucirc;l&eacute;e, see http://x.org/?q=1!a and 1;2. Next one.'),
+    ).toEqual(['Une cr&egrave;me br&ucirc;l&eacute;e, see http://x.org/?q=1!a and 1;2.', 'Next one.']);
+    const vocabulary = ['photosynthesis', 'chlorophyll', 'wavelengths', 'absorbs', 'carbohydrates', 'in'];
+    const words = Array.from({ length: 400 }, (_, i) => vocabulary[(i * 5) % vocabulary.length]);
+    // one sentence far longer than a chunk (hard cuts), then sentences longer than the overlap (carried tails)
+    const text = `${words.join(' ')}. ${words.map((w, i) => (i % 9 === 8 ? `${w}.` : w)).join(' ')}`;
+    for (const options of [
+      { size: 100, overlap: 30 },
+      { size: 40, overlap: 17 },
+      { size: 16, overlap: 6 },
+    ]) {
+      const chunks = chunkText(text, options);
+      expect(chunks.length).toBeGreaterThan(10);
+      for (const chunk of chunks) {
+        expect([...chunk.text].length).toBeLessThanOrEqual(options.size);
+        for (const token of chunk.text.split(' ')) expect(vocabulary).toContain(token.replace(/\.$/, ''));
+      }
+    }
+  });
+
+  it('cuts Chinese text anywhere, as it has no spaces between words', () => {
+    const chunks = chunkText(ZH.repeat(4), { size: 50, overlap: 10 });
+    expect(chunks.every((c) => [...c.text].length <= 50)).toBe(true);
+    expect(chunks.map((c) => c.text).join('')).toContain('一部分降水渗入地下成为地下水。');
+  });
 });

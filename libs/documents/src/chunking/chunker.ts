@@ -13,9 +13,22 @@ export interface TextChunk {
 
 /**
  * Sentence ends: Chinese 。！？； (with any closing quotes or brackets after them) end a sentence at once;
- * English . ! ? ; end one before white space, so that 3.14, e.g. "U.S" and file.txt stay whole.
+ * English . ! ? ; end one before white space only, so that 3.14, e.g. "U.S", file.txt, `?q=1` and an entity
+ * such as `cr&egrave;me` stay whole.
  */
-const SENTENCE_END = /([。！？；!?;]+["'”’」』)）]*|\.+["'”’)]*(?=\s|$)|…+)/u;
+const SENTENCE_END = /([。！？；]+["'”’」』)）]*|[.!?;]+["'”’)]*(?=\s|$)|…+)/u;
+
+/** Characters of scripts written without spaces between words (and their punctuation): cut anywhere. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
+
+/** Whether cutting between `before` and `after` would split a word (or part a word from its punctuation). */
+const insideWord = (before: string | undefined, after: string | undefined): boolean =>
+  before !== undefined &&
+  after !== undefined &&
+  !/\s/u.test(before) &&
+  !/\s/u.test(after) &&
+  !UNSPACED.test(before) &&
+  !UNSPACED.test(after);
 
 const length = (s: string): number => [...s].length;
 
@@ -43,20 +56,32 @@ export function splitSentences(text: string): string[] {
   return sentences;
 }
 
-/** Cuts an over-long sentence into pieces of at most `size` characters, at a space when one is near. */
+/**
+ * Cuts an over-long sentence into pieces of at most `size` characters, between words: at the last place
+ * before the limit that is not inside a word (anywhere in Chinese text); only a word longer than `size` is cut.
+ */
 function hardSplit(sentence: string, size: number): string[] {
   const chars = [...sentence];
   const pieces: string[] = [];
   for (let start = 0; start < chars.length;) {
     let end = Math.min(chars.length, start + size);
     if (end < chars.length) {
-      const space = chars.lastIndexOf(' ', end);
-      if (space > start + size / 2) end = space;
+      let cut = end;
+      while (cut > start + 1 && insideWord(chars[cut - 1], chars[cut])) cut--;
+      if (cut > start + 1) end = cut;
     }
     pieces.push(chars.slice(start, end).join('').trim());
     start = end;
   }
   return pieces.filter(Boolean);
+}
+
+/** The last `overlap` characters of a sentence, from a word start: none when that would begin inside a word. */
+function carriedTail(sentence: string, overlap: number): string {
+  const chars = [...sentence];
+  let from = Math.max(0, chars.length - overlap);
+  while (from < chars.length && insideWord(chars[from - 1], chars[from])) from++;
+  return chars.slice(from).join('').trim();
 }
 
 /** Joins sentences: Chinese ones directly, others with a space. */
@@ -91,11 +116,9 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
         tail.unshift(current[i]);
       }
       if (tail.length === 0 && overlap > 0) {
-        // the last sentence is longer than the overlap: carry its end, from a word start where there is one
-        let fragment = [...current[current.length - 1]].slice(-overlap).join('');
-        const space = fragment.indexOf(' ');
-        if (space >= 0 && space < fragment.length / 2) fragment = fragment.slice(space + 1);
-        if (fragment.trim()) tail.push(fragment.trim());
+        // the last sentence is longer than the overlap: carry its end, from a word start
+        const fragment = carriedTail(current[current.length - 1], overlap);
+        if (fragment) tail.push(fragment);
       }
       // the carried tail plus the new sentence must still fit
       while (tail.length > 0 && length(join([...tail, sentence])) > size) tail.shift();

@@ -27,6 +27,8 @@ export function databaseOptions(url: string | undefined): DataSourceOptions {
     : { type: 'better-sqlite3', database: resolve(path), enableWAL: true, timeout: SQLITE_BUSY_TIMEOUT_MS };
 }
 
-export const databaseConfig = registerAs('database', () =>
-  databaseOptions(validateEnv(DatabaseEnv).DATABASE_URL),
-);
+export function loadDatabaseOptions(env: NodeJS.ProcessEnv = process.env): DataSourceOptions {
+  return databaseOptions(validateEnv(DatabaseEnv, env).DATABASE_URL);
+}
+
+export const databaseConfig = registerAs('database', () => loadDatabaseOptions());

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { validateEnv } from '@app/tasks';
+import { InvalidSettingsError, settingProblem, validateEnv } from '@app/tasks';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 class DocumentsEnv {
@@ -28,7 +28,9 @@ export interface DocumentsConfig {
 export function loadDocumentsConfig(env: NodeJS.ProcessEnv = process.env): DocumentsConfig {
   const s = validateEnv(DocumentsEnv, env);
   if (s.CHUNK_OVERLAP >= s.CHUNK_SIZE) {
-    throw new Error('Invalid settings:\n  - CHUNK_OVERLAP must be smaller than CHUNK_SIZE');
+    throw new InvalidSettingsError([
+      settingProblem('CHUNK_OVERLAP', `must be smaller than CHUNK_SIZE (${s.CHUNK_SIZE})`, env),
+    ]);
   }
   return {
     uploadDir: s.UPLOAD_DIR,

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { validateEnv } from '@app/tasks';
+import { InvalidSettingsError, settingProblem, validateEnv } from '@app/tasks';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const EMBEDDING_PROVIDERS = ['semantic', 'hash', 'openai'] as const;
@@ -38,7 +38,9 @@ export function loadEmbeddingConfig(env: NodeJS.ProcessEnv = process.env): Embed
   const s = validateEnv(EmbeddingEnv, env);
   const provider = s.EMBEDDING_PROVIDER as EmbeddingProviderName;
   if (provider === 'openai' && !s.EMBEDDING_API_URL) {
-    throw new Error('Invalid settings:\n  - EMBEDDING_API_URL is required when EMBEDDING_PROVIDER=openai');
+    throw new InvalidSettingsError([
+      settingProblem('EMBEDDING_API_URL', 'is required when EMBEDDING_PROVIDER=openai', env),
+    ]);
   }
   return {
     provider,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { makeDocx, makePdf, PNG_BYTES } from '../../../../test/utils/document-fixtures.js';
 import { detectType, UnsupportedDocumentError } from './detect-type.js';
-import { extractText, htmlToText, markdownToText } from './extract-text.js';
+import { chunkText } from '../chunking/chunker.js';
+import { extractText } from './extract-text.js';
+import { htmlToText, markdownToText } from './markup-to-text.js';
 
 const refused = (bytes: Buffer, name: string): UnsupportedDocumentError['reason'] | undefined => {
   try {
@@ -59,6 +61,26 @@ describe('extractText', () => {
     expect(markdownToText('# Title\n\n- **bold** item\n- [link](http://x)\n\n```js\ncode()\n```')).toBe(
       'Title\n\nbold item\nlink\n\ncode()',
     );
+  });
+
+  it('decodes every HTML entity and drops scripts, styles and navigation', async () => {
+    const page =
+      '<!doctype html><html><head><title>Menu</title><style>.x{color:red}</style>' +
+      '<script>var nav = "<p>not text</p>";</script></head><body>' +
+      '<nav><a href="/">Home</a> | <a href="/menu">Menu</a></nav>' +
+      '<h1>Caf&eacute; cr&egrave;me</h1><p>Cr&ecirc;pes &amp; th&eacute; &mdash; 3&nbsp;&euro; &hellip; ' +
+      '<a href="https://example.com/x">na&iuml;ve</a> &#x4e2d;&#25991; &lt;b&gt;</p>' +
+      '<ul><li>&Aring;ngstr&ouml;m</li><li>&frac12; cup</li></ul>' +
+      '<noscript>enable JS</noscript><script>track()</script></body></html>';
+    const text = await extractText(Buffer.from(page), 'html');
+    expect(text).toBe('Café crème\n\nCrêpes & thé — 3\u00a0€ … naïve 中文 <b>\n\nÅngström\n½ cup');
+    // chunked and searched as the words it holds
+    expect(chunkText(text, { size: 500, overlap: 80 })[0].text).toContain('Café crème');
+  });
+
+  it('decodes HTML entities in Markdown too', async () => {
+    const text = await extractText(Buffer.from('# Caf&eacute; cr&egrave;me\n\nAT&amp;T &copy; 2024'), 'md');
+    expect(text).toBe('Café crème\n\nAT&T © 2024');
   });
 
   it('fails clearly when a file has no text', async () => {
