@@ -165,9 +165,9 @@ describe('REST API: bad input, authentication, OpenAPI', () => {
   });
 
   describe('task ids', () => {
-    it('a task id that is not a UUID → 400, on every route that takes one', async () => {
-      expectClientError(await system.request('GET', '/tasks/12345'), 400, /uuid/i);
-      expectClientError(await system.request('POST', '/tasks/not-a-uuid/revoke', {}), 400, /uuid/i);
+    it('a task id that is not a UUID names nothing → the 404 of an unknown id, on every route', async () => {
+      expectClientError(await system.request('GET', '/tasks/12345'), 404, /No task 12345/);
+      expectClientError(await system.request('POST', '/tasks/not-a-uuid/revoke', {}), 404, /not-a-uuid/);
     });
 
     it('an unknown task id → 404, on GET and on revoke (with or without a body)', async () => {

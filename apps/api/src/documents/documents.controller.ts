@@ -8,7 +8,6 @@ import {
   HttpCode,
   NotFoundException,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Req,
@@ -36,6 +35,7 @@ import {
   type SearchHit,
 } from '@app/documents';
 import type { FastifyRequest } from 'fastify';
+import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { StrictValidationPipe } from '../validation/strict-validation.pipe.js';
 import { DocumentIntakeService } from './document-intake.service.js';
 import { readMultipart } from './multipart-upload.js';
@@ -51,6 +51,9 @@ import {
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
 const STATUSES: readonly string[] = Object.values(EmbeddingStatus);
+const documentNotFound = (id: string): NotFoundException => new NotFoundException(`No document ${id}`);
+/** `{id}`: one that is not a UUID is answered as an unknown one. */
+const DOCUMENT_ID = new IdParamPipe(documentNotFound);
 
 /** An optional whole-number query parameter within bounds, or a 400 naming it. */
 function intParam(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -160,7 +163,7 @@ export class DocumentsController {
   @ApiOperation({ summary: 'One document and the state of its vectorization' })
   @ApiOkResponse({ type: DocumentDto })
   @ApiNotFoundResponse({ description: 'Unknown id' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DocumentDto> {
+  async get(@Param('id', DOCUMENT_ID) id: string): Promise<DocumentDto> {
     return DocumentDto.of(await this.found(id));
   }
 
@@ -169,7 +172,7 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Queue (re-)vectorization; the new chunks replace the old ones' })
   @ApiAcceptedResponse({ type: VectorizeQueuedDto })
   @ApiNotFoundResponse({ description: 'Unknown id' })
-  async vectorize(@Param('id', new ParseUUIDPipe()) id: string): Promise<VectorizeQueuedDto> {
+  async vectorize(@Param('id', DOCUMENT_ID) id: string): Promise<VectorizeQueuedDto> {
     const document = await this.found(id);
     if (!document.storedName && document.embeddingStatus !== EmbeddingStatus.Completed) {
       throw new ConflictException(`document ${id} has no file yet (its download has not finished)`);
@@ -183,13 +186,13 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Delete a document with its chunks and its file' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ description: 'Unknown id' })
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    if (!(await this.intake.delete(id))) throw new NotFoundException(`No document ${id}`);
+  async remove(@Param('id', DOCUMENT_ID) id: string): Promise<void> {
+    if (!(await this.intake.delete(id))) throw documentNotFound(id);
   }
 
   private async found(id: string): Promise<Document> {
     const document = await this.repository.findById(id);
-    if (!document) throw new NotFoundException(`No document ${id}`);
+    if (!document) throw documentNotFound(id);
     return document;
   }
 }

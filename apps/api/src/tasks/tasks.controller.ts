@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Sse,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Sse } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -21,13 +11,16 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { TaskClient, type SubmitOptions, type TaskStatus } from '@app/tasks';
+import { TaskClient, TaskNotFoundError, type SubmitOptions, type TaskStatus } from '@app/tasks';
 import { map, type Observable } from 'rxjs';
+import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { SubmitTaskDto, SubmittedTaskDto } from './dto/submit-task.dto.js';
 import { RevokeTaskDto, TaskStatusDto } from './dto/task-status.dto.js';
 import { TaskEventsService } from './task-events.service.js';
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
+/** `{task_id}`: one that is not a UUID is answered as an unknown one. */
+const TASK_ID = new IdParamPipe((id) => new TaskNotFoundError(id));
 
 function submitOptions(body: SubmitTaskDto): SubmitOptions {
   return {
@@ -73,7 +66,7 @@ export class TasksController {
   @ApiOperation({ summary: "A task's state, progress and result" })
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiNotFoundResponse({ description: 'Unknown id, or its result expired' })
-  async status(@Param('task_id', new ParseUUIDPipe()) id: string): Promise<TaskStatus> {
+  async status(@Param('task_id', TASK_ID) id: string): Promise<TaskStatus> {
     return this.found(id, await this.tasks.status(id));
   }
 
@@ -85,7 +78,7 @@ export class TasksController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ type: TaskStatusDto, description: 'a stream of these, as `data:` lines' })
   @ApiNotFoundResponse({ description: 'Unknown id' })
-  async stream(@Param('task_id', new ParseUUIDPipe()) id: string): Promise<Observable<{ data: TaskStatus }>> {
+  async stream(@Param('task_id', TASK_ID) id: string): Promise<Observable<{ data: TaskStatus }>> {
     const initial = this.found(id, await this.tasks.status(id));
     return this.events.watch(initial).pipe(map((status) => ({ data: status })));
   }
@@ -97,15 +90,12 @@ export class TasksController {
   })
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiNotFoundResponse({ description: 'Unknown id' })
-  async revoke(
-    @Param('task_id', new ParseUUIDPipe()) id: string,
-    @Body() body: RevokeTaskDto = {},
-  ): Promise<TaskStatus> {
+  async revoke(@Param('task_id', TASK_ID) id: string, @Body() body: RevokeTaskDto = {}): Promise<TaskStatus> {
     return this.found(id, await this.tasks.revoke(id, body.terminate ?? false));
   }
 
   private found(id: string, status: TaskStatus | null): TaskStatus {
-    if (!status) throw new NotFoundException(`No task ${id} (unknown id, or its result expired)`);
+    if (!status) throw new TaskNotFoundError(id);
     return status;
   }
 }
