@@ -9,14 +9,14 @@ import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
 import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
-import { JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
+import { JSON_BODY_LIMIT, requestTimeoutOptions, type ApiConfig } from './config/api.config.js';
 import { acceptEmptyJsonBodies } from './validation/empty-json-body.js';
 import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,
-    new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT }),
+    new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, ...requestTimeoutOptions() }),
     // Fastify's own JSON parser, wrapped below, instead of Nest's
     { bodyParser: false },
   );
