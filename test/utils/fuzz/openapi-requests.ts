@@ -81,6 +81,99 @@ function baselineParam(parameter: Parameter, random: SeededRandom, given?: strin
   return random.uuid();
 }
 
+type Case = Omit<FuzzRequest, 'operation' | 'method'>;
+
+/** What the case builders of one operation share. */
+interface Cases {
+  random: SeededRandom;
+  /** A fresh seeded draw of naughty strings. */
+  naughty(): string[];
+  /** The operation's path with some parameters replaced (the others at their baseline), plus a query. */
+  url(values?: Record<string, string>, query?: string): string;
+  add(label: string, url: string, headers?: Record<string, string>, body?: string | Buffer): void;
+}
+
+/** `[as shown, as sent]`: naughty strings (and `more`) percent-encoded, raw percent-sequences as they are. */
+function urlValues(cases: Cases, more: readonly string[] = []): [string, string][] {
+  return [
+    ...[...cases.naughty(), ...more].map((value): [string, string] => [value.slice(0, 60), encodeAll(value)]),
+    ...RAW_SEGMENTS.map((raw): [string, string] => [`raw ${raw}`, raw]),
+  ];
+}
+
+/** Path parameters one at a time, query parameters one at a time, and query parameters nobody declared. */
+function parameterCases(cases: Cases, parameters: readonly Parameter[], uuid: string): void {
+  for (const { name } of parameters.filter((p) => p.in === 'path')) {
+    for (const [shown, value] of urlValues(cases, [uuid])) {
+      cases.add(`path ${name}=${shown}`, cases.url({ [name]: value }));
+    }
+  }
+  const short = WRONG_VALUES.filter((v) => v.length < 100);
+  for (const { name } of parameters.filter((p) => p.in === 'query')) {
+    for (const [shown, value] of urlValues(cases, short)) {
+      cases.add(`query ${name}=${shown}`, cases.url({}, `?${name}=${value}`));
+    }
+    cases.add(`query ${name} twice`, cases.url({}, `?${name}=1&${name}=2`));
+  }
+  for (const [shown, value] of urlValues(cases)) {
+    cases.add(`unknown query ${shown}`, cases.url({}, `?${value}=${value}&a[b][c]=1&__proto__[x]=1`));
+  }
+}
+
+/** Bodies that are not JSON objects, bodies of the wrong type, and each field of `schema` given bad values. */
+function jsonBodyCases(
+  cases: Cases,
+  schema: Schema,
+  resolveSchema: (s: Schema) => Schema,
+  start: object,
+): void {
+  const json = { 'content-type': 'application/json' };
+  for (const body of MALFORMED_JSON_BODIES) {
+    cases.add(`json body ${body.slice(0, 40).toString()}`, cases.url(), json, body);
+  }
+  for (const [type, body] of WRONG_CONTENT_TYPES) {
+    cases.add(`content-type ${type}`, cases.url(), { 'content-type': type }, body);
+  }
+  for (const [field, fieldSchema] of Object.entries(schema.properties ?? {})) {
+    const others = JSON.stringify({ ...start, [field]: undefined }).slice(1, -1);
+    const prefix = others === '' ? '{' : `{${others},`;
+    const values = [...WRONG_VALUES, ...cases.naughty().map((s) => JSON.stringify(s))];
+    const type = resolveSchema(fieldSchema).type;
+    if (type === 'array') values.push(JSON.stringify(cases.naughty()));
+    if (type === 'object')
+      values.push(JSON.stringify(Object.fromEntries(cases.naughty().map((s) => [s, s]))));
+    for (const value of values) {
+      cases.add(`json ${field}=${value.slice(0, 40)}`, cases.url(), json, `${prefix}"${field}":${value}}`);
+    }
+  }
+  for (const key of cases.naughty()) {
+    cases.add(
+      `json unknown field ${key.slice(0, 40)}`,
+      cases.url(),
+      json,
+      JSON.stringify({ ...start, [key]: 1 }),
+    );
+  }
+}
+
+/** Malformed multipart, then well-formed multipart with each field of `schema` given naughty content. */
+function multipartCases(cases: Cases, schema: Schema): void {
+  for (const [type, body] of malformedMultipart(cases.random.bytes(64))) {
+    cases.add(`multipart ${type}`, cases.url(), { 'content-type': type }, body);
+  }
+  const headers = { 'content-type': 'multipart/form-data; boundary=fz' };
+  for (const [field, fieldSchema] of Object.entries(schema.properties ?? {})) {
+    for (const value of cases.naughty()) {
+      const part =
+        fieldSchema.format === 'binary'
+          ? multipartPart('fz', field, cases.random.bytes(32), value.replace(/["\r\n]/g, '_').slice(0, 200))
+          : multipartPart('fz', field, value);
+      const body = Buffer.concat([part, Buffer.from('--fz--\r\n')]);
+      cases.add(`multipart ${field}=${value.slice(0, 40)}`, cases.url(), headers, body);
+    }
+  }
+}
+
 /** Every malformed request for one operation, before the per-operation bound. */
 function operationCases(
   document: OpenApiDocument,
@@ -88,94 +181,34 @@ function operationCases(
   method: string,
   operation: Operation,
   options: FuzzOptions,
-): Omit<FuzzRequest, 'operation'>[] {
+): Case[] {
   const { random } = options;
-  const verb = method.toUpperCase();
   const parameters = operation.parameters ?? [];
-  const pathParams = parameters.filter((p) => p.in === 'path');
   const baseline = Object.fromEntries(
-    pathParams.map((p) => [
-      p.name,
-      encodeURIComponent(baselineParam(p, random, options.baselines?.pathParams?.[path]?.[p.name])),
-    ]),
+    parameters
+      .filter((p) => p.in === 'path')
+      .map((p) => [
+        p.name,
+        encodeURIComponent(baselineParam(p, random, options.baselines?.pathParams?.[path]?.[p.name])),
+      ]),
   );
-  const urlWith = (values: Record<string, string>, query = ''): string =>
-    path.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? baseline[name]) + query;
-  const naughty = (): string[] => random.sample(NAUGHTY_STRINGS, options.naughtyPerField);
-  const cases: Omit<FuzzRequest, 'operation'>[] = [];
-  const add = (
-    label: string,
-    url: string,
-    headers: Record<string, string> = {},
-    body?: string | Buffer,
-  ): void => {
-    cases.push({ label, method: verb, url, headers, body: BODYLESS.has(method) ? undefined : body });
+  const list: Case[] = [];
+  const cases: Cases = {
+    random,
+    naughty: () => random.sample(NAUGHTY_STRINGS, options.naughtyPerField),
+    url: (values = {}, query = '') =>
+      path.replace(/\{([^}]+)\}/g, (_, name: string) => values[name] ?? baseline[name]) + query,
+    add: (label, url, headers = {}, body) => list.push({ label, url, headers, body }),
   };
-
-  for (const parameter of pathParams) {
-    const values = [...naughty().map(encodeAll), ...RAW_SEGMENTS, encodeAll(random.uuid().toUpperCase())];
-    for (const value of values)
-      add(`path ${parameter.name}=${value.slice(0, 60)}`, urlWith({ [parameter.name]: value }));
-  }
-
-  for (const parameter of parameters.filter((p) => p.in === 'query')) {
-    const values = [...naughty(), ...WRONG_VALUES.filter((v) => v.length < 100)];
-    for (const value of values) {
-      add(
-        `query ${parameter.name}=${value.slice(0, 60)}`,
-        urlWith({}, `?${parameter.name}=${encodeAll(value)}`),
-      );
-    }
-    add(`query ${parameter.name} twice`, urlWith({}, `?${parameter.name}=1&${parameter.name}=2`));
-    add(`query ${parameter.name}[]`, urlWith({}, `?${parameter.name}[a]=1`));
-  }
-
+  parameterCases(cases, parameters, random.uuid().toUpperCase());
+  if (BODYLESS.has(method)) return list;
   const content = operation.requestBody?.content ?? {};
-  const json = { 'content-type': 'application/json' };
-  for (const body of MALFORMED_JSON_BODIES)
-    add(`json body ${body.slice(0, 40).toString()}`, urlWith({}), json, body);
-  for (const [type, body] of WRONG_CONTENT_TYPES)
-    add(`content-type ${type}`, urlWith({}), { 'content-type': type }, body);
-
-  const jsonSchema = resolve(document, content['application/json']?.schema);
-  const start = options.baselines?.bodies?.[`${verb} ${path}`] ?? {};
-  const fields = Object.entries(jsonSchema.properties ?? {});
-  for (const [field, schema] of fields) {
-    const others = JSON.stringify({ ...start, [field]: undefined }).slice(1, -1);
-    const prefix = others === '' ? '{' : `{${others},`;
-    const values = [...WRONG_VALUES, ...naughty().map((s) => JSON.stringify(s))];
-    if (resolve(document, schema).type === 'array') values.push(JSON.stringify(naughty()));
-    if (resolve(document, schema).type === 'object') {
-      values.push(JSON.stringify(Object.fromEntries(naughty().map((s) => [s, s]))));
-    }
-    for (const value of values)
-      add(`json ${field}=${value.slice(0, 40)}`, urlWith({}), json, `${prefix}"${field}":${value}}`);
-  }
-  for (const key of naughty()) {
-    add(`json unknown field ${key.slice(0, 40)}`, urlWith({}), json, JSON.stringify({ ...start, [key]: 1 }));
-  }
-
-  if (content['multipart/form-data']) {
-    for (const [type, body] of malformedMultipart(random.bytes(64)))
-      add(`multipart ${type}`, urlWith({}), { 'content-type': type }, body);
-    const multipart = { 'content-type': 'multipart/form-data; boundary=fz' };
-    const form = resolve(document, content['multipart/form-data'].schema).properties ?? {};
-    for (const [field, schema] of Object.entries(form)) {
-      for (const value of naughty()) {
-        const binary = schema.format === 'binary';
-        const part = binary
-          ? multipartPart('fz', field, random.bytes(32), value.replace(/["\r\n]/g, '_').slice(0, 200))
-          : multipartPart('fz', field, value);
-        add(
-          `multipart ${field}=${value.slice(0, 40)}`,
-          urlWith({}),
-          multipart,
-          Buffer.concat([part, Buffer.from('--fz--\r\n')]),
-        );
-      }
-    }
-  }
-  return cases;
+  const resolveSchema = (schema: Schema | undefined): Schema => resolve(document, schema);
+  const start = options.baselines?.bodies?.[`${method.toUpperCase()} ${path}`] ?? {};
+  jsonBodyCases(cases, resolveSchema(content['application/json']?.schema), resolveSchema, start);
+  if (content['multipart/form-data'])
+    multipartCases(cases, resolveSchema(content['multipart/form-data'].schema));
+  return list;
 }
 
 /**
@@ -192,7 +225,8 @@ export function fuzzRequests(document: OpenApiDocument, options: FuzzOptions): F
         cases.length > options.maxPerOperation
           ? options.random.sample(cases, options.maxPerOperation)
           : cases;
-      return chosen.map((c) => ({ operation: `${method.toUpperCase()} ${path}`, ...c }));
+      const verb = method.toUpperCase();
+      return chosen.map((c) => ({ operation: `${verb} ${path}`, method: verb, ...c }));
     }),
   );
 }
