@@ -1,26 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { API_KEY, TestSystem, type HttpAnswer } from '../utils/test-system.js';
-
-interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string | string[];
-}
-
-/** The error message as one string, whether the API answered one message or a list. */
-const messageOf = (answer: HttpAnswer): string => {
-  const message = (answer.body as Partial<ErrorBody> | undefined)?.message;
-  return Array.isArray(message) ? message.join('; ') : String(message ?? '');
-};
-
-/** Asserts a client error (never a 500) whose JSON body says what went wrong and names `pattern`. */
-function expectClientError(answer: HttpAnswer, status: number, pattern: RegExp): void {
-  const context = `${answer.status} ${JSON.stringify(answer.body)}`;
-  expect(`${answer.status}`).toBe(`${status}`);
-  expect(answer.headers.get('content-type') ?? context).toMatch(/application\/json/);
-  expect(answer.body).toMatchObject({ statusCode: status });
-  expect(messageOf(answer)).toMatch(pattern);
-}
+import { expectClientError, messageOf } from '../utils/client-error.js';
+import { API_KEY, TestSystem } from '../utils/test-system.js';
 
 /** No task and no worker are needed: every request here must be refused before anything is queued. */
 describe('REST API: bad input, authentication, OpenAPI', () => {
@@ -165,9 +145,9 @@ describe('REST API: bad input, authentication, OpenAPI', () => {
   });
 
   describe('task ids', () => {
-    it('a task id that is not a UUID → 400, on every route that takes one', async () => {
-      expectClientError(await system.request('GET', '/tasks/12345'), 400, /uuid/i);
-      expectClientError(await system.request('POST', '/tasks/not-a-uuid/revoke', {}), 400, /uuid/i);
+    it('a task id that is not a UUID names nothing → the 404 of an unknown id, on every route', async () => {
+      expectClientError(await system.request('GET', '/tasks/12345'), 404, /No task 12345/);
+      expectClientError(await system.request('POST', '/tasks/not-a-uuid/revoke', {}), 404, /not-a-uuid/);
     });
 
     it('an unknown task id → 404, on GET and on revoke (with or without a body)', async () => {

@@ -166,7 +166,7 @@ describe('documents: upload → extract → chunk → embed → store → search
       [system.request('GET', '/documents/search?k=3'), 400, /q: a query text is required/],
       [system.request('GET', '/documents/search?q=x&k=0'), 400, /k must be a whole number/],
       [system.request('GET', '/documents?status=done'), 400, /status must be one of/],
-      [system.request('GET', '/documents/not-a-uuid'), 400, /uuid/i],
+      [system.request('GET', '/documents/not-a-uuid'), 404, /No document not-a-uuid/],
     ];
     for (const [pending, status, message] of cases) {
       const answer = await pending;

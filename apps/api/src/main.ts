@@ -8,7 +8,7 @@ import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
 import { PRODUCER_REDIS, checkSettings, startupFailure, warnIfRedisEvicts } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
-import { API_SETTINGS, JSON_BODY_LIMIT, type ApiConfig } from './config/api.config.js';
+import { API_SETTINGS, JSON_BODY_LIMIT, requestTimeoutOptions, type ApiConfig } from './config/api.config.js';
 import { setupOpenApi } from './openapi/document.js';
 import { acceptEmptyJsonBodies } from './validation/empty-json-body.js';
 import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
@@ -18,7 +18,7 @@ async function bootstrap(): Promise<void> {
   checkSettings(API_SETTINGS);
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,
-    new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT }),
+    new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, ...requestTimeoutOptions() }),
     // Fastify's own JSON parser, wrapped below, instead of Nest's
     { bodyParser: false },
   );

@@ -5,6 +5,7 @@ export * from './core/decorators.js';
 export * from './core/define-task.js';
 export * from './core/errors.js';
 export * from './core/instance.js';
+export * from './core/json.js';
 export * from './core/payload.js';
 export * from './core/payload-schema.js';
 export * from './core/queue-inspector.js';

@@ -54,6 +54,8 @@ class ApiEnv {
   HOST?: string;
   /** Seconds between keep-alive comments on a quiet Server-Sent Events stream. */
   @IsInt() @Min(1) @Max(3600) SSE_KEEPALIVE: number = 15;
+  /** Seconds a request may take to arrive whole, its body included; past that: 408, connection closed. */
+  @IsInt() @Min(1) @Max(3600) REQUEST_TIMEOUT: number = 60;
 }
 
 export interface ApiConfig {
@@ -62,13 +64,21 @@ export interface ApiConfig {
   host: string;
   apiKeys: string[];
   sseKeepAliveMs: number;
+  /** Seconds. */
+  requestTimeout: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const s = validateEnv(ApiEnv, env);
   const apiKeys = parseKeys(s.API_KEYS);
   const host = s.HOST ?? (apiKeys.length > 0 ? '0.0.0.0' : '127.0.0.1');
-  return { port: s.PORT, host, apiKeys, sseKeepAliveMs: s.SSE_KEEPALIVE * 1000 };
+  return {
+    port: s.PORT,
+    host,
+    apiKeys,
+    sseKeepAliveMs: s.SSE_KEEPALIVE * 1000,
+    requestTimeout: s.REQUEST_TIMEOUT,
+  };
 }
 
 export const apiConfig = registerAs('api', () => loadApiConfig());
@@ -84,3 +94,21 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */
 export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The server options that bound how long a request may take to arrive whole (REQUEST_TIMEOUT): a body
+ * that stops short of its Content-Length is answered 408 and its connection closed, instead of held until
+ * the client gives up. Only the request is timed, not the answer (an event stream runs as long as its
+ * task). Node honours a request timeout given when the server is created, and looks for late requests
+ * every `connectionsCheckingInterval` (30 s by default, which would make a short bound that much late).
+ */
+export function requestTimeoutOptions({ requestTimeout }: ApiConfig = loadApiConfig()): {
+  requestTimeout: number;
+  http: { requestTimeout: number; connectionsCheckingInterval: number };
+} {
+  const ms = requestTimeout * 1000;
+  return {
+    requestTimeout: ms,
+    http: { requestTimeout: ms, connectionsCheckingInterval: Math.min(ms, 1000) },
+  };
+}

@@ -8,7 +8,6 @@ import {
   HttpCode,
   NotFoundException,
   Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Req,
@@ -37,6 +36,7 @@ import {
   BROKER_ERRORS,
   JSON_BODY_ERRORS,
 } from '../openapi/decorators.js';
+import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { StrictValidationPipe } from '../validation/strict-validation.pipe.js';
 import { DocumentIntakeService } from './document-intake.service.js';
 import { readMultipart } from './multipart-upload.js';
@@ -53,6 +53,9 @@ import {
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
 const STATUSES: readonly string[] = Object.values(EmbeddingStatus);
+const documentNotFound = (id: string): NotFoundException => new NotFoundException(`No document ${id}`);
+/** `{id}`: one that is not a UUID is answered as an unknown one. */
+const DOCUMENT_ID = new IdParamPipe(documentNotFound);
 
 /** An optional whole-number query parameter within bounds, or a 400 naming it. */
 function intParam(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -172,8 +175,8 @@ export class DocumentsController {
   @ApiOperation({ summary: 'One document and the state of its vectorization' })
   @ApiUuidParam('id', 'the document')
   @ApiOkResponse({ type: DocumentDto })
-  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DocumentDto> {
+  @ApiErrors({ 404: 'Unknown id' })
+  async get(@Param('id', DOCUMENT_ID) id: string): Promise<DocumentDto> {
     return DocumentDto.of(await this.found(id));
   }
 
@@ -185,11 +188,10 @@ export class DocumentsController {
   @ApiErrors({
     ...BROKER_ERRORS,
     ...JSON_BODY_ERRORS,
-    400: 'The id is not a UUID',
     404: 'Unknown id',
     409: 'Its download has not finished: no file to vectorize yet',
   })
-  async vectorize(@Param('id', new ParseUUIDPipe()) id: string): Promise<VectorizeQueuedDto> {
+  async vectorize(@Param('id', DOCUMENT_ID) id: string): Promise<VectorizeQueuedDto> {
     const document = await this.found(id);
     if (!document.storedName && document.embeddingStatus !== EmbeddingStatus.Completed) {
       throw new ConflictException(`document ${id} has no file yet (its download has not finished)`);
@@ -203,14 +205,14 @@ export class DocumentsController {
   @ApiOperation({ summary: 'Delete a document with its chunks and its file' })
   @ApiUuidParam('id', 'the document')
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    if (!(await this.intake.delete(id))) throw new NotFoundException(`No document ${id}`);
+  @ApiErrors({ 404: 'Unknown id' })
+  async remove(@Param('id', DOCUMENT_ID) id: string): Promise<void> {
+    if (!(await this.intake.delete(id))) throw documentNotFound(id);
   }
 
   private async found(id: string): Promise<Document> {
     const document = await this.repository.findById(id);
-    if (!document) throw new NotFoundException(`No document ${id}`);
+    if (!document) throw documentNotFound(id);
     return document;
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, HttpException } from '@nestjs/common';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 
@@ -16,10 +16,30 @@ export interface MultipartUpload {
 }
 
 /**
+ * Whether reading the body failed with an answer of its own: our 400 for a file under another name, or one of
+ * @fastify/multipart's errors (size and count limits), which carry their status.
+ */
+function hasStatus(error: unknown): boolean {
+  return error instanceof HttpException || typeof (error as { statusCode?: unknown }).statusCode === 'number';
+}
+
+/**
  * Reads a `multipart/form-data` request: one file, under `field`, and its text fields. Past the size limit
- * registered with @fastify/multipart, reading throws its 413 error; a file under another name is a 400.
+ * registered with @fastify/multipart, reading throws its 413 error; a file under another name is a 400; so is
+ * a body the multipart parser cannot read (no or empty boundary, cut short, not multipart at all), naming why.
  */
 export async function readMultipart(request: FastifyRequest, field: string): Promise<MultipartUpload> {
+  try {
+    return await readParts(request, field);
+  } catch (error) {
+    if (hasStatus(error)) throw error;
+    throw new BadRequestException(
+      `Malformed multipart body: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+async function readParts(request: FastifyRequest, field: string): Promise<MultipartUpload> {
   const upload: MultipartUpload = { fields: {} };
   for await (const part of request.parts()) {
     if (part.type === 'file') {

@@ -34,6 +34,18 @@ function fastifyClientError(error: unknown): { status: number; code: string } | 
     : undefined;
 }
 
+/**
+ * Node's error on a request whose client hung up before the body arrived whole (or that the request timeout
+ * closed after answering 408): there is nobody left to answer, and it is not the server's fault.
+ */
+function requestAborted(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.message === 'aborted' &&
+    (error as { code?: unknown }).code === 'ECONNRESET'
+  );
+}
+
 function fastifyMessage(status: number, code: string, message: string): string {
   if (code === 'FST_REQ_FILE_TOO_LARGE') return 'file: too large, over UPLOAD_MAX_BYTES';
   if (status === 413) return `Request body too large: ${message}`;
@@ -64,6 +76,7 @@ export function toErrorBody(error: unknown): ErrorBody {
   const fastify = fastifyClientError(error);
   if (fastify)
     return client(fastify.status, fastifyMessage(fastify.status, fastify.code, (error as Error).message));
+  if (requestAborted(error)) return client(400, 'Request aborted: its body did not arrive whole');
   if (error instanceof Error && REDIS_DOWN.test(error.message)) {
     return client(503, 'Broker (Redis) unavailable, try again shortly');
   }

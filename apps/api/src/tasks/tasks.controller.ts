@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Res,
-  Sse,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res, Sse } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   ApiAcceptedResponse,
@@ -23,17 +11,20 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { TaskClient, type SubmitOptions, type TaskStatus } from '@app/tasks';
+import { TaskClient, TaskNotFoundError, type SubmitOptions, type TaskStatus } from '@app/tasks';
 import type { FastifyReply } from 'fastify';
 import { EMPTY, type Observable } from 'rxjs';
 import type { ApiConfig } from '../config/api.config.js';
 import { ApiErrors, ApiUuidParam, BROKER_ERRORS, JSON_BODY_ERRORS } from '../openapi/decorators.js';
+import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { SubmitTaskDto, SubmittedTaskDto } from './dto/submit-task.dto.js';
 import { RevokeTaskDto, TaskStatusDto } from './dto/task-status.dto.js';
 import { hasFinalState, resumeFrom, sseEvents, type SseMessage } from './sse-events.js';
 import { TaskEventsService } from './task-events.service.js';
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
+/** `{task_id}`: one that is not a UUID is answered as an unknown one. */
+const TASK_ID = new IdParamPipe((id) => new TaskNotFoundError(id));
 
 function submitOptions(body: SubmitTaskDto): SubmitOptions {
   return {
@@ -87,8 +78,8 @@ export class TasksController {
   @ApiOperation({ summary: "A task's state, progress and result" })
   @ApiUuidParam('task_id', 'the task')
   @ApiOkResponse({ type: TaskStatusDto })
-  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id, or its result expired' })
-  async status(@Param('task_id', new ParseUUIDPipe()) id: string): Promise<TaskStatus> {
+  @ApiErrors({ 404: 'Unknown id, or its result expired' })
+  async status(@Param('task_id', TASK_ID) id: string): Promise<TaskStatus> {
     return this.found(id, await this.tasks.status(id));
   }
 
@@ -113,9 +104,9 @@ export class TasksController {
     },
   })
   @ApiNoContentResponse({ description: 'Last-Event-ID names the final state: nothing more to send' })
-  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Unknown id' })
+  @ApiErrors({ 404: 'Unknown id' })
   async stream(
-    @Param('task_id', new ParseUUIDPipe()) id: string,
+    @Param('task_id', TASK_ID) id: string,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Observable<SseMessage>> {
@@ -140,18 +131,15 @@ export class TasksController {
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiErrors({
     ...JSON_BODY_ERRORS,
-    400: 'The id is not a UUID, malformed JSON, or a bad field (the message names it)',
+    400: 'Malformed JSON, or a bad field (the message names it)',
     404: 'Unknown id',
   })
-  async revoke(
-    @Param('task_id', new ParseUUIDPipe()) id: string,
-    @Body() body: RevokeTaskDto = {},
-  ): Promise<TaskStatus> {
+  async revoke(@Param('task_id', TASK_ID) id: string, @Body() body: RevokeTaskDto = {}): Promise<TaskStatus> {
     return this.found(id, await this.tasks.revoke(id, body.terminate ?? false));
   }
 
   private found(id: string, status: TaskStatus | null): TaskStatus {
-    if (!status) throw new NotFoundException(`No task ${id} (unknown id, or its result expired)`);
+    if (!status) throw new TaskNotFoundError(id);
     return status;
   }
 }

@@ -68,6 +68,15 @@ export class NotJsonError extends Error {
   }
 }
 
+/** Arrays and objects nested deeper than the limit: whatever walks them next could run out of stack. */
+export class JsonTooDeepError extends NotJsonError {
+  constructor(path: string, maxDepth: number) {
+    super(path, `nested deeper than ${maxDepth} levels`);
+    this.message = `${path}: arrays and objects nested deeper than ${maxDepth} levels`;
+    this.name = 'JsonTooDeepError';
+  }
+}
+
 /** An idempotency key already names a task with another name or other arguments. */
 export class IdempotencyConflictError extends Error {
   constructor(readonly taskId: string) {

@@ -6,7 +6,7 @@ export interface SubmitOptions {
   eta?: Date;
   /** Seconds from now, or a time: a task picked up later is not run and reads REVOKED. */
   expires?: number | Date;
-  /** 1 (first) … 2_097_152 (last); unset is plain FIFO, which BullMQ serves before prioritized tasks. */
+  /** 1 (first) … MAX_PRIORITY (last); unset or 0 is plain FIFO, which BullMQ serves before prioritized tasks. */
   priority?: number;
   /** Overrides the routing table. */
   queue?: string;
@@ -14,4 +14,5 @@ export interface SubmitOptions {
   idempotencyKey?: string;
 }
 
-export const MAX_PRIORITY = 2_097_152;
+/** BullMQ's largest priority (2^21 - 1): it refuses a job with a larger one. */
+export const MAX_PRIORITY = 2_097_151;
