@@ -258,12 +258,16 @@ describe('REST API: bad input found by fuzzing gets a 4xx, never a 500', () => {
 
     beforeAll(async () => {
       const document = (await system.request('GET', '/docs-json')).body as {
-        paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+        paths: Record<
+          string,
+          Record<string, { parameters?: { in: string; schema?: { format?: string } }[] }>
+        >;
       };
+      // the operations whose path names something by its UUID
       idRoutes = Object.entries(document.paths).flatMap(([path, operations]) =>
         Object.entries(operations)
           .filter(([, operation]) =>
-            (operation.parameters ?? []).some((p) => p.in === 'path' && /(^|_)id$/.test(p.name)),
+            (operation.parameters ?? []).some((p) => p.in === 'path' && p.schema?.format === 'uuid'),
           )
           .map(([method]): [string, string] => [method.toUpperCase(), path]),
       );
@@ -273,8 +277,8 @@ describe('REST API: bad input found by fuzzing gets a 4xx, never a 500', () => {
       expect(idRoutes.map(([method, path]) => `${method} ${path}`).sort()).toEqual([
         'DELETE /documents/{id}',
         'GET /documents/{id}',
-        'GET /tasks/{task_id}',
         'GET /tasks/{task_id}/events',
+        'GET /tasks/{task}',
         'POST /documents/{id}/vectorize',
         'POST /tasks/{task_id}/revoke',
       ]);

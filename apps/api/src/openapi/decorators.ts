@@ -96,7 +96,7 @@ export function ApiBodyByMediaType(bodies: Record<string, Type<unknown>>): Metho
 export function ApiUuidParam(name: string, what: string): MethodDecorator {
   return ApiParam({
     name,
-    description: `The id (a UUID) of ${what}`,
+    description: `The id (a UUID) of ${what}; an id that names nothing, whatever its shape, answers 404`,
     type: String,
     format: 'uuid',
     example: '3b241101-e2bb-4255-8caf-4136c566a962',
