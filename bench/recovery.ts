@@ -11,13 +11,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { format, resolveConfig } from 'prettier';
 import { TestRedis } from '../test/utils/redis-server.js';
 import { currentLoad, describeMachine } from './machine.js';
+import { writeMarkdown } from './markdown-file.js';
 import { BenchProcess, ROOT_DIR } from './node-process.js';
 import { median, percentileOfSorted } from './stats.js';
 
@@ -283,10 +283,7 @@ async function main(): Promise<void> {
         '  duration and stalled interval 30 s (both).',
         '',
       ].join('\n');
-      const file = resolve(ROOT_DIR, o.out);
-      mkdirSync(dirname(file), { recursive: true });
-      const config = await resolveConfig(file);
-      writeFileSync(file, await format(markdown, { ...config, filepath: file }));
+      await writeMarkdown(o.out, markdown);
       log(`\nwritten to ${o.out}`);
     }
   } finally {

@@ -2,14 +2,14 @@
  * `npm run bench`: the same no-op tasks through our system and through plain BullMQ, on one private Redis,
  * repeated and summarised (medians, ours/plain ratios) on the terminal and in docs/BENCHMARKS.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
-import { format, resolveConfig } from 'prettier';
 import { TestRedis } from '../test/utils/redis-server.js';
 import { currentLoad, describeMachine } from './machine.js';
 import { ROOT_DIR } from './node-process.js';
 import { parseOptions, type BenchOptions, type Scenario } from './options.js';
+import { writeMarkdown } from './markdown-file.js';
 import { markdownReport, textTable } from './report.js';
 import { summarize, type Results, type RunResult } from './results.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
@@ -124,8 +124,6 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${textTable(rows)}\n`);
     if (options.out) {
       const argv = process.argv.slice(2).join(' ');
-      const file = resolve(ROOT_DIR, options.out);
-      mkdirSync(dirname(file), { recursive: true });
       const markdown = markdownReport({
         rows,
         machine,
@@ -134,9 +132,7 @@ async function main(): Promise<void> {
         date: new Date(),
         minutes: (Date.now() - startedAt) / 60_000,
       });
-      // written as the repository's Prettier settings format it, so that `prettier --check` stays clean
-      const config = await resolveConfig(file);
-      writeFileSync(file, await format(markdown, { ...config, filepath: file }));
+      await writeMarkdown(options.out, markdown);
       log(`\nwritten to ${options.out}`);
     }
   } finally {
