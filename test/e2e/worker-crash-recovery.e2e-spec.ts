@@ -93,7 +93,8 @@ describe('worker crashes and shutdowns lose no task (at-least-once), and recover
     const env = { WORKER_DEAD_AFTER: '3' };
     const queue = ['--queues', 'paused', '--concurrency', '2'];
     const a = await startWorker(system, queue, env);
-    const id = (await system.submit('tasks.long_running_task', { args: [6], queue: 'paused' })).body.task_id;
+    // long enough that a does not finish it while b starts on a busy machine
+    const id = (await system.submit('tasks.long_running_task', { args: [20], queue: 'paused' })).body.task_id;
     await system.waitForState(id, 'PROGRESS', 60_000);
     const b = await startWorker(system, queue, env);
     const bInfo = await waitForWorker(system, b.pid);
@@ -114,7 +115,7 @@ describe('worker crashes and shutdowns lose no task (at-least-once), and recover
     const done = await system.waitForState(id, ['SUCCESS', 'FAILURE', 'REVOKED'], 60_000);
     expect(done).toMatchObject({
       state: 'SUCCESS',
-      result: { status: 'completed', result: 6 },
+      result: { status: 'completed', result: 20 },
       redeliveries: 1,
     });
 
