@@ -23,10 +23,11 @@ const LIMIT_CHECK_MS = 100;
 export interface RunningTask {
   readonly name: string;
   readonly queue: string;
-  readonly startedAt: number;
+  /** When its code started (the executor may have kept it waiting for a thread): its limits run from here. */
+  startedAt: number;
   /** Epoch ms of the soft limit (Infinity when it is not below the hard one), then of the hard limit. */
   softAt: number;
-  readonly hardAt: number;
+  hardAt: number;
   /** Set by a terminate: when its grace runs out, and the error the task then ends with. */
   graceEndsAt?: number;
   terminated?: Error;
@@ -123,6 +124,11 @@ export class TaskRunner implements OnModuleDestroy {
     const soft = task.timeLimits?.soft ?? this.config.softTimeLimit;
     const hard = task.timeLimits?.hard ?? this.config.timeLimit;
     const startedAt = Date.now();
+    const limitsFrom = (running: RunningTask, at: number): void => {
+      running.startedAt = at;
+      running.softAt = soft < hard ? at + soft * 1000 : Infinity;
+      running.hardAt = at + hard * 1000;
+    };
     return new Promise<unknown>((resolve, reject) => {
       // a run ended by a limit may still settle later (inline code cannot be stopped): it must not remove a
       // later run of the same task (a retry) from the map
@@ -133,7 +139,8 @@ export class TaskRunner implements OnModuleDestroy {
         name: job.name,
         queue: job.queueName,
         startedAt,
-        softAt: soft < hard ? startedAt + soft * 1000 : Infinity,
+        // until its code starts (`onStart`) no soft limit; the hard one bounds even a wait for a thread
+        softAt: Infinity,
         hardAt: startedAt + hard * 1000,
         abort: new LazyAbort(),
         fail: (error) => {
@@ -153,7 +160,11 @@ export class TaskRunner implements OnModuleDestroy {
             retries: job.attemptsMade,
             maxRetries: task.retry?.maxRetries ?? 0,
           },
-          { onProgress: (progress) => job.updateProgress(progress), abort: running.abort },
+          {
+            onProgress: (progress) => job.updateProgress(progress),
+            abort: running.abort,
+            onStart: () => limitsFrom(running, Date.now()),
+          },
         )
         .then((result) => {
           forget();

@@ -17,6 +17,7 @@ export class InlineExecutor implements TaskExecutor {
 
   execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
     this.running++;
+    callbacks.onStart();
     const done = invokeHandler(this.handlers, request, callbacks.abort, callbacks.onProgress);
     const settled = (): void => {
       this.running--;

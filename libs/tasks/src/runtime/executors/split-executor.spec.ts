@@ -51,7 +51,7 @@ describe('SplitExecutor', () => {
     const inline = new RecordingExecutor('inline');
     return { threads, inline, split: new SplitExecutor(new TaskCatalogue(ALL_TASKS), threads, inline) };
   };
-  const callbacks = { onProgress: () => Promise.resolve(), abort: new LazyAbort() };
+  const callbacks = { onProgress: () => Promise.resolve(), abort: new LazyAbort(), onStart: () => undefined };
 
   it('runs tasks declared isolation none inline and every other task in the threads', async () => {
     const { threads, inline, split } = setup();

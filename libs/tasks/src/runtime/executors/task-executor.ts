@@ -18,6 +18,11 @@ export interface ExecutionCallbacks {
   onProgress(this: void, progress: TaskProgress): Promise<void>;
   /** The task's stop signal on the consumer's side, fired by the runner: what an in-process handler watches. */
   abort: LazyAbort;
+  /**
+   * Called by the executor when the task's code starts, which may be later than `execute` (a thread pool still
+   * booting): its time limits run from then.
+   */
+  onStart(this: void): void;
 }
 
 /** Numbers an executor reports for heartbeats and `inspect stats`. */

@@ -21,6 +21,8 @@ interface Pending {
   reject(error: Error): void;
   /** How many threads died under this task; a task that kills two threads fails instead of killing a third. */
   crashes: number;
+  /** A stop asked for while the task waited for a thread: sent with it. */
+  abortReason?: Error;
 }
 
 const BLOCKED_AFTER_MS = THREAD_BEAT_MS * 4;
@@ -63,7 +65,8 @@ export class ThreadPoolExecutor implements TaskExecutor {
   private readonly logger = new Logger('ExecutorPool');
   private readonly threads = new Set<ExecutorThread>();
   private readonly owner = new Map<string, ExecutorThread>();
-  private readonly waitingForThread: (() => void)[] = [];
+  /** Tasks waiting for a thread (none is ready yet, at start-up or after a crash), oldest first. */
+  private readonly backlog: Pending[] = [];
   private handlerNames: string[] = [];
   private nextId = 1;
   private replaced = 0;
@@ -96,7 +99,7 @@ export class ThreadPoolExecutor implements TaskExecutor {
           thread.ready = true;
           this.handlerNames = message.handlers;
           resolve();
-          this.wakeWaiters();
+          this.drainBacklog();
         } else if (message.t === 'fatal') {
           reject(new Error(`executor thread failed to start: ${message.message}`));
         } else {
@@ -179,7 +182,7 @@ export class ThreadPoolExecutor implements TaskExecutor {
       pending.crashes++;
       if (pending.crashes >= 2)
         pending.reject(new Error(`executor thread died twice running this task (exit ${code})`));
-      else void this.dispatch(pending);
+      else this.dispatch(pending);
     }
   }
 
@@ -191,8 +194,8 @@ export class ThreadPoolExecutor implements TaskExecutor {
     thread.running.clear();
   }
 
-  private wakeWaiters(): void {
-    for (const wake of this.waitingForThread.splice(0)) wake();
+  private drainBacklog(): void {
+    while (this.backlog.length > 0 && this.pick()) this.dispatch(this.backlog.shift()!);
   }
 
   private pick(): ExecutorThread | undefined {
@@ -209,34 +212,50 @@ export class ThreadPoolExecutor implements TaskExecutor {
     return best;
   }
 
-  private async dispatch(pending: Pending): Promise<void> {
-    let thread = this.pick();
-    while (!thread) {
-      if (this.closing) return pending.reject(new Error('executor pool closed'));
-      await new Promise<void>((resolve) => this.waitingForThread.push(resolve));
-      thread = this.pick();
+  /** Hands a task to the least busy ready thread, or keeps it in the backlog until one is ready. */
+  private dispatch(pending: Pending): void {
+    if (this.closing) return pending.reject(new Error('executor pool closed'));
+    const thread = this.pick();
+    if (!thread) {
+      this.backlog.push(pending);
+      return;
     }
     thread.running.set(pending.request.id, pending);
     this.owner.set(pending.request.id, thread);
     thread.assigned++;
     thread.post({ t: 'run', request: pending.request });
+    if (pending.abortReason) {
+      thread.post({ t: 'abort', id: pending.request.id, reason: serializeError(pending.abortReason) });
+    }
+    // its time limits run from here, not from the wait for a thread
+    pending.callbacks.onStart();
     // a thread runs several tasks at once: count what it was given, or it would run far more than the limit
     if (thread.assigned >= this.options.maxTasksPerChild) this.retire(thread);
   }
 
   execute(request: ExecutionRequest, callbacks: ExecutionCallbacks): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      void this.dispatch({ request, callbacks, resolve, reject, crashes: 0 });
+      this.dispatch({ request, callbacks, resolve, reject, crashes: 0 });
     });
   }
 
   abort(id: string, reason: Error): void {
-    this.owner.get(id)?.post({ t: 'abort', id, reason: serializeError(reason) });
+    const thread = this.owner.get(id);
+    if (thread) thread.post({ t: 'abort', id, reason: serializeError(reason) });
+    else {
+      const waiting = this.backlog.find((pending) => pending.request.id === id);
+      if (waiting) waiting.abortReason = reason;
+    }
   }
 
   kill(id: string, reason: Error): boolean {
     const thread = this.owner.get(id);
-    if (!thread) return false;
+    if (!thread) {
+      const waiting = this.backlog.findIndex((pending) => pending.request.id === id);
+      if (waiting < 0) return false;
+      this.backlog.splice(waiting, 1)[0]?.reject(reason);
+      return true;
+    }
     const pending = thread.running.get(id);
     this.release(thread, id);
     pending?.reject(reason);
@@ -246,7 +265,7 @@ export class ThreadPoolExecutor implements TaskExecutor {
     for (const other of others) this.owner.delete(other.request.id);
     void thread.worker.terminate();
     this.replace(thread);
-    for (const other of others) void this.dispatch(other);
+    for (const other of others) this.dispatch(other);
     return true;
   }
 
@@ -274,7 +293,7 @@ export class ThreadPoolExecutor implements TaskExecutor {
 
   async close(): Promise<void> {
     this.closing = true;
-    this.wakeWaiters();
+    for (const pending of this.backlog.splice(0)) pending.reject(new Error('executor pool closed'));
     await Promise.all([...this.threads].map((t) => t.worker.terminate()));
   }
 }
