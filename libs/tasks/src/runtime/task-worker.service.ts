@@ -81,7 +81,10 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     await warnIfRedisEvicts(this.redis, this.logger);
     // executor threads boot in the background: consuming starts now, and a task that needs a thread waits
     // for the first one ready (a worker consumes and is listed within a second or so of its start)
-    void this.executor.start().catch((error: unknown) => this.executorFailed(error));
+    void this.executor.start().then(
+      () => this.logger.log(`worker ${this.id}: executor ready`),
+      (error: unknown) => this.executorFailed(error),
+    );
     await this.revocations.start((id) => this.terminate(id));
     for (const queue of this.options.queues) {
       await this.queues.announce(queue);
