@@ -12,7 +12,6 @@ import { HealthController } from './health/health.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
-import { TaskEventsService } from './tasks/task-events.service.js';
 import { TasksController } from './tasks/tasks.controller.js';
 
 /** The producer: REST API over the task client. Nothing here consumes a queue. */
@@ -26,7 +25,6 @@ import { TasksController } from './tasks/tasks.controller.js';
   ],
   controllers: [TasksController, WorkersController, QueuesController, HealthController],
   providers: [
-    TaskEventsService,
     RedisHealthIndicator,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

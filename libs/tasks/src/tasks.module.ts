@@ -7,6 +7,7 @@ import { QueueRegistry } from './core/queue-registry.js';
 import { Revocations } from './core/revocations.js';
 import { TaskCatalogue } from './core/task-catalogue.js';
 import { TaskClient } from './core/task-client.js';
+import { TaskStatusReader } from './core/task-status-reader.js';
 import { WorkerDirectory } from './core/worker-directory.js';
 import { ALL_TASKS } from './definitions/index.js';
 import { ProducerConnectionCloser, producerRedisProvider } from './redis/producer-connection.js';
@@ -35,6 +36,7 @@ const producerProviders: Provider[] = [
   QueueInspector,
   Revocations,
   TaskClient,
+  TaskStatusReader,
   WorkerDirectory,
 ];
 const producerExports = [
@@ -45,6 +47,7 @@ const producerExports = [
   QueueInspector,
   Revocations,
   TaskClient,
+  TaskStatusReader,
   WorkerDirectory,
 ];
 

@@ -11,7 +11,13 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { TaskClient, TaskNotFoundError, type SubmitOptions, type TaskStatus } from '@app/tasks';
+import {
+  TaskClient,
+  TaskNotFoundError,
+  TaskStatusReader,
+  type SubmitOptions,
+  type TaskStatus,
+} from '@app/tasks';
 import type { FastifyReply } from 'fastify';
 import { EMPTY, type Observable } from 'rxjs';
 import type { ApiConfig } from '../config/api.config.js';
@@ -20,7 +26,6 @@ import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { SubmitTaskDto, SubmittedTaskDto } from './dto/submit-task.dto.js';
 import { RevokeTaskDto, TaskStatusDto } from './dto/task-status.dto.js';
 import { hasFinalState, resumeFrom, sseEvents, type SseMessage } from './sse-events.js';
-import { TaskEventsService } from './task-events.service.js';
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
 /** `{task_id}`: one that is not a UUID is answered as an unknown one. */
@@ -44,7 +49,7 @@ function submitOptions(body: SubmitTaskDto): SubmitOptions {
 export class TasksController {
   constructor(
     private readonly tasks: TaskClient,
-    private readonly events: TaskEventsService,
+    private readonly reader: TaskStatusReader,
     private readonly config: ConfigService,
   ) {}
 
@@ -80,7 +85,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiErrors({ 404: 'Unknown id, or its result expired' })
   async status(@Param('task_id', TASK_ID) id: string): Promise<TaskStatus> {
-    return this.found(id, await this.tasks.status(id));
+    return this.found(id, await this.reader.status(id));
   }
 
   @Sse(':task_id/events')
@@ -110,7 +115,7 @@ export class TasksController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Observable<SseMessage>> {
-    const initial = this.found(id, await this.tasks.status(id));
+    const initial = this.found(id, await this.reader.status(id));
     const resume = resumeFrom(lastEventId);
     if (hasFinalState(resume, initial)) {
       // 204 tells an EventSource to stop reconnecting
@@ -118,7 +123,7 @@ export class TasksController {
       return EMPTY;
     }
     const { sseKeepAliveMs } = this.config.getOrThrow<ApiConfig>('api');
-    return sseEvents(this.events.watch(initial), resume.next, sseKeepAliveMs);
+    return sseEvents(this.reader.watch(initial), resume.next, sseKeepAliveMs);
   }
 
   @Post(':task_id/revoke')

@@ -1,17 +1,16 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  READY_STATES,
-  TASKS_CONFIG,
-  TaskClient,
-  TaskState,
-  redisOptions,
-  statusText,
-  type TaskProgress,
-  type TaskStatus,
-  type TasksConfig,
-} from '@app/tasks';
-import { QueueEvents } from 'bullmq';
+import { Job, QueueEvents } from 'bullmq';
 import { Observable } from 'rxjs';
+import type { TasksConfig } from '../config/tasks.config.js';
+import { redisOptions } from '../redis/redis-connection.js';
+import { TASKS_CONFIG } from '../tokens.js';
+import type { StatusSource } from './async-result.js';
+import type { TaskEnvelope } from './envelope.js';
+import { describeJob } from './job-status.js';
+import { QueueInspector } from './queue-inspector.js';
+import { QueueRegistry } from './queue-registry.js';
+import { Revocations } from './revocations.js';
+import { READY_STATES, statusText, TaskState, type TaskProgress, type TaskStatus } from './task-state.js';
 
 /** How often a watched task is re-read even without an event (a revoke of a waiting task emits none). */
 const POLL_MS = 1000;
@@ -41,17 +40,65 @@ function changeKey(status: TaskStatus): string {
 }
 
 /**
- * Live status of one task, for Server-Sent Events: emits the status answer on every state or progress change
- * (BullMQ's event stream, read once per queue and shared by all watchers) until a final state.
+ * Reads tasks: the status answer of one (`GET /tasks/{id}`, Celery's `AsyncResult`), and its live changes
+ * (`watch`, for Server-Sent Events: BullMQ's event stream, read once per queue and shared by all watchers).
  */
 @Injectable()
-export class TaskEventsService implements OnApplicationShutdown {
+export class TaskStatusReader implements StatusSource, OnApplicationShutdown {
   private readonly events = new Map<string, QueueEvents>();
 
   constructor(
-    private readonly client: TaskClient,
+    private readonly queues: QueueRegistry,
+    private readonly revocations: Revocations,
+    private readonly inspector: QueueInspector,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
   ) {}
+
+  /** The job behind a task id, in whichever queue it is; undefined when unknown or expired. */
+  async findJob(id: string): Promise<Job<TaskEnvelope> | undefined> {
+    const names = await this.queues.knownQueues();
+    const found = await Promise.all(names.map((name) => Job.fromId<TaskEnvelope>(this.queues.get(name), id)));
+    const job = found.find((j): j is Job<TaskEnvelope> => j !== undefined);
+    if (!job) return undefined;
+    const expiredAt =
+      job.finishedOn !== undefined ? job.finishedOn + this.config.resultExpires * 1000 : Infinity;
+    return expiredAt > Date.now() ? job : undefined;
+  }
+
+  /** The status answer of one task, or null when the id is unknown or its result has expired. */
+  async status(id: string): Promise<TaskStatus | null> {
+    let job = await this.findJob(id);
+    if (!job) return this.purgedStatus(id);
+    const [state, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
+    let jobState = state;
+    const finishedSince = (jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined;
+    if (finishedSince || jobState === 'active') {
+      // it may have started or finished between the two reads: read it again, so that the job matches its
+      // state (an active job's processedOn tells whether it is being refused as revoked or expired)
+      job = await Job.fromId<TaskEnvelope>(this.queues.get(job.queueName), id);
+      if (!job) return null;
+      // and an active job that has finished since: its state again, or it would read as still running with
+      // the finished attempt counted as a retry
+      if (jobState === 'active' && job.finishedOn !== undefined) jobState = await job.getState();
+    }
+    return describeJob(job, jobState, revoked ?? false);
+  }
+
+  private async purgedStatus(id: string): Promise<TaskStatus | null> {
+    const purged = await this.inspector.purgedTask(id);
+    if (!purged) return null;
+    const state = TaskState.Revoked;
+    return {
+      task_id: id,
+      state,
+      status: statusText(state),
+      name: purged.name,
+      queue: purged.queue,
+      retries: 0,
+      date_done: purged.date_done,
+      error: 'REVOKED: purged',
+    };
+  }
 
   private queueEvents(queue: string): QueueEvents {
     let events = this.events.get(queue);
@@ -67,6 +114,10 @@ export class TaskEventsService implements OnApplicationShutdown {
     return events;
   }
 
+  /**
+   * Every change of one task's status (state, progress, retries, outcome), starting with `initial`, until a
+   * final state.
+   */
   watch(initial: TaskStatus): Observable<TaskStatus> {
     return new Observable<TaskStatus>((subscriber) => {
       const id = initial.task_id;
@@ -97,7 +148,7 @@ export class TaskEventsService implements OnApplicationShutdown {
           do {
             again = false;
             const before = emitted;
-            const status = await this.client.status(id);
+            const status = await this.status(id);
             if (!status) return subscriber.complete();
             if (emitted === before) emit(status);
             else again = true; // a progress event overtook this read: read again rather than go back
