@@ -139,9 +139,9 @@ export class TaskRunner implements OnModuleDestroy {
         name: job.name,
         queue: job.queueName,
         startedAt,
-        // until its code starts (`onStart`) no soft limit; the hard one bounds even a wait for a thread
+        // its limits run from when its code starts (`onStart`), not from a wait for a thread
         softAt: Infinity,
-        hardAt: startedAt + hard * 1000,
+        hardAt: Infinity,
         abort: new LazyAbort(),
         fail: (error) => {
           forget();
