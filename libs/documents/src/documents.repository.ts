@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, In, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import { DocumentChunk } from './entities/document-chunk.entity.js';
+import { DocumentIndexChange } from './entities/document-index-change.entity.js';
 import { Document, EmbeddingStatus } from './entities/document.entity.js';
 
 /** A chunk about to be stored: its text and vector, in document order. */
@@ -34,6 +35,9 @@ export interface ScannedChunk {
 /** Rows read per round trip when scanning embeddings. */
 const SCAN_PAGE = 2000;
 
+/** Any constant: the key of the PostgreSQL lock that orders writers of the index change log. */
+const INDEX_LOG_LOCK = 1_364_733;
+
 /**
  * The only place that reads and writes documents and chunks. Methods are named for what they mean to the
  * pipeline (`replaceChunks`, `markFailed`), so handlers and controllers never build queries.
@@ -47,6 +51,7 @@ export class DocumentsRepository {
   constructor(
     @InjectRepository(Document) private readonly documents: Repository<Document>,
     @InjectRepository(DocumentChunk) private readonly chunks: Repository<DocumentChunk>,
+    @InjectRepository(DocumentIndexChange) private readonly changes: Repository<DocumentIndexChange>,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.serialWrites = dataSource.options.type === 'better-sqlite3';
@@ -132,6 +137,7 @@ export class DocumentsRepository {
       if (!document) return null;
       await manager.delete(DocumentChunk, { documentId: id });
       await manager.delete(Document, { id });
+      await this.logIndexChange(manager, id);
       return document;
     });
   }
@@ -204,8 +210,72 @@ export class DocumentsRepository {
           error: null,
         },
       );
+      await this.logIndexChange(manager, id);
       return true;
     });
+  }
+
+  /**
+   * Appends to the log search indexes follow, as the transaction's last write. On PostgreSQL a transaction
+   * lock taken first makes sequence order commit order: otherwise a transaction holding seq 5 could commit
+   * after one holding 6, and a follower that has read 6 would never see 5. SQLite has one writer anyway.
+   */
+  private async logIndexChange(manager: EntityManager, documentId: string): Promise<void> {
+    if (!this.serialWrites) await manager.query('SELECT pg_advisory_xact_lock($1)', [INDEX_LOG_LOCK]);
+    await manager.insert(DocumentIndexChange, { documentId });
+  }
+
+  /** The newest change's seq (0 when none): an index built from a scan started now is current up to it. */
+  async lastIndexChange(): Promise<number> {
+    const row = await this.changes
+      .createQueryBuilder('c')
+      .select('MAX(c.seq)', 'seq')
+      .getRawOne<{ seq: number | string | null }>();
+    return Number(row?.seq ?? 0);
+  }
+
+  /** Changes after `seq`, oldest first. */
+  indexChangesAfter(seq: number, limit: number): Promise<Pick<DocumentIndexChange, 'seq' | 'documentId'>[]> {
+    return this.changes.find({
+      select: { seq: true, documentId: true },
+      where: { seq: MoreThan(seq) },
+      order: { seq: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** A document's chunks embedded by `model`, vectors included (none when it has gone). */
+  async embeddingsOf(documentId: string, model: string): Promise<ScannedChunk[]> {
+    const rows = await this.chunks.find({
+      select: { documentId: true, chunkIndex: true, embedding: true },
+      where: { documentId, embeddingModel: model },
+    });
+    return rows.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+  }
+
+  /** Ids of the documents whose title contains `title`, ignoring case. */
+  async idsByTitle(title: string): Promise<string[]> {
+    const pattern = `%${title.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.documents
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .where("LOWER(d.title) LIKE :pattern ESCAPE '\\'", { pattern })
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The given documents' chunks embedded by `model`, page by page: the exact search with a document filter
+   * reads only these.
+   */
+  async *scanEmbeddingsOf(documentIds: readonly string[], model: string): AsyncGenerator<ScannedChunk[]> {
+    for (let i = 0; i < documentIds.length; i += 200) {
+      const rows = await this.chunks.find({
+        select: { documentId: true, chunkIndex: true, embedding: true },
+        where: { documentId: In(documentIds.slice(i, i + 200)), embeddingModel: model },
+      });
+      yield rows.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+    }
   }
 
   /** A document's chunks in order (text only, no vectors). */

@@ -1,13 +1,28 @@
 import { Injectable } from '@nestjs/common';
-import { DocumentsRepository } from '../documents.repository.js';
+import { DocumentsRepository, type ScannedChunk } from '../documents.repository.js';
 import { EmbeddingService } from '../embedding/embedding.service.js';
 import { dot, unpackVector } from '../embedding/vector.js';
+import type { IndexHit } from './flat-index.js';
+import { VectorIndexService } from './vector-index.service.js';
 
 export interface SearchHit {
   document_id: string;
   chunk_index: number;
   text: string;
+  /** The ranking score, best first (today the vector score). */
   score: number;
+  /** Cosine similarity of the query's and the chunk's vectors. */
+  vector_score: number;
+}
+
+export interface SearchOptions {
+  k: number;
+  /** Compare with every stored vector in full precision instead of the index (slow on large sets). */
+  exact?: boolean;
+  /** Only chunks of these documents. */
+  documentIds?: readonly string[];
+  /** Only chunks of documents whose title contains this, ignoring case. */
+  title?: string;
 }
 
 /** Keeps the k best of a stream of scored items, best first, in O(n log k). */
@@ -34,40 +49,72 @@ export class TopK<T> {
   }
 }
 
+const round = (score: number): number => Math.round(score * 1e4) / 1e4;
+
 /**
  * Semantic search over chunks: the query is embedded by the same provider as the chunks, and only chunks of
- * that provider id are compared (brute-force cosine over unit vectors, read page by page).
+ * that provider id are compared. The vector index answers when it is ready; `exact`, or an index still being
+ * built, compares with every stored vector in full precision.
  */
 @Injectable()
 export class SearchService {
   constructor(
     private readonly repository: DocumentsRepository,
     private readonly embeddings: EmbeddingService,
+    private readonly index: VectorIndexService,
   ) {}
 
-  async search(query: string, k: number): Promise<SearchHit[]> {
-    const [q] = await this.embeddings.embed([query], 'query');
+  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
+    const documentIds = await this.filterIds(options);
+    if (documentIds?.length === 0) return [];
+    const [vector] = await this.embeddings.embed([query], 'query');
+    const found =
+      options.exact || !this.index.isReady
+        ? await this.exact(vector, options.k, documentIds)
+        : await this.index.search({ vector, k: options.k, documentIds });
+    return this.withTexts(found);
+  }
+
+  /** The documents a filter leaves (undefined: no filter); both filters together leave their intersection. */
+  private async filterIds({ documentIds, title }: SearchOptions): Promise<readonly string[] | undefined> {
+    if (title === undefined) return documentIds;
+    const titled = await this.repository.idsByTitle(title);
+    if (documentIds === undefined) return titled;
+    const wanted = new Set(documentIds);
+    return titled.filter((id) => wanted.has(id));
+  }
+
+  /** Brute-force cosine over unit vectors, read page by page from the database. */
+  private async exact(q: Float32Array, k: number, documentIds?: readonly string[]): Promise<IndexHit[]> {
+    const model = this.embeddings.providerId;
+    const pages: AsyncGenerator<ScannedChunk[]> = documentIds
+      ? this.repository.scanEmbeddingsOf(documentIds, model)
+      : this.repository.scanEmbeddings(model);
     const top = new TopK<{ documentId: string; chunkIndex: number }>(k);
-    for await (const page of this.repository.scanEmbeddings(this.embeddings.providerId)) {
+    for await (const page of pages) {
       for (const chunk of page) {
         const v = unpackVector(chunk.embedding);
         if (v.length !== q.length) continue;
         top.offer(dot(q, v), { documentId: chunk.documentId, chunkIndex: chunk.chunkIndex });
       }
     }
-    const best = top.best();
-    const texts = await this.repository.chunkTexts(best.map((b) => b.item));
-    return best.flatMap(({ score, item }) => {
-      const text = texts.get(`${item.documentId}:${item.chunkIndex}`);
+    return top.best().map(({ score, item }) => ({ ...item, score }));
+  }
+
+  private async withTexts(found: readonly IndexHit[]): Promise<SearchHit[]> {
+    const texts = await this.repository.chunkTexts(found);
+    return found.flatMap(({ documentId, chunkIndex, score }) => {
+      const text = texts.get(`${documentId}:${chunkIndex}`);
       // a chunk replaced between the scan and this read is left out rather than shown stale
       return text === undefined
         ? []
         : [
             {
-              document_id: item.documentId,
-              chunk_index: item.chunkIndex,
+              document_id: documentId,
+              chunk_index: chunkIndex,
               text,
-              score: Math.round(score * 1e4) / 1e4,
+              score: round(score),
+              vector_score: round(score),
             },
           ];
     });
