@@ -1,17 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { hashVector } from '../embedding/hash.provider.js';
 import { dot, packVector } from '../embedding/vector.js';
+import { SyntheticCorpus } from '../../../../test/utils/synthetic-corpus.js';
 import { FlatIndex, quantize, type IndexRow } from './flat-index.js';
 
-/** Deterministic course-like texts: words drawn with a skew, as real vocabularies are. */
-function corpus(count: number, seed = 7): string[] {
-  let state = seed;
-  const next = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const words = Array.from({ length: 3000 }, (_, i) => `w${i.toString(36)}`);
-  return Array.from({ length: count }, () =>
-    Array.from({ length: 40 }, () => words[Math.floor(next() ** 2 * words.length)]).join(' '),
-  );
-}
+const corpus = (count: number, seed = 7): string[] => new SyntheticCorpus(seed).texts(count);
 
 const row = (documentId: string, chunkIndex: number, text: string): IndexRow => ({
   documentId,
