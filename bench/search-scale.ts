@@ -114,7 +114,7 @@ async function database(kind: string): Promise<{ url: string; drop: () => Promis
     const dir = mkdtempSync(join(tmpdir(), 'codehubot-bench-search-'));
     return {
       url: `sqlite:${join(dir, 'db.sqlite')}`,
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
     };
   }
   const name = `bench_search_${process.pid}`;
