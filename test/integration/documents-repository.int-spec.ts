@@ -173,10 +173,15 @@ describe.each([
       pages++;
     }
     expect([count, pages]).toEqual([2100, 2]);
-    const texts = await sut.chunkTexts([
+    const found = await sut.chunksByKey([
       { documentId: doc.id, chunkIndex: 5 },
       { documentId: doc.id, chunkIndex: 2099 },
+      { documentId: doc.id, chunkIndex: 9999 },
     ]);
-    expect(Object.fromEntries(texts)).toEqual({ [`${doc.id}:5`]: 't5', [`${doc.id}:2099`]: 't2099' });
+    expect(Object.fromEntries([...found].map(([key, c]) => [key, c.text]))).toEqual({
+      [`${doc.id}:5`]: 't5',
+      [`${doc.id}:2099`]: 't2099',
+    });
+    expect(unpackVector(found.get(`${doc.id}:5`)!.embedding)).toHaveLength(2);
   });
 });

@@ -32,6 +32,12 @@ export interface ScannedChunk {
   embedding: Buffer;
 }
 
+const scanned = ({ documentId, chunkIndex, embedding }: ScannedChunk): ScannedChunk => ({
+  documentId,
+  chunkIndex,
+  embedding,
+});
+
 /** Rows read per round trip when scanning embeddings. */
 const SCAN_PAGE = 2000;
 
@@ -250,7 +256,7 @@ export class DocumentsRepository {
       select: { documentId: true, chunkIndex: true, embedding: true },
       where: { documentId, embeddingModel: model },
     });
-    return rows.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+    return rows.map(scanned);
   }
 
   /** Ids of the documents whose title contains `title`, ignoring case. */
@@ -274,7 +280,7 @@ export class DocumentsRepository {
         select: { documentId: true, chunkIndex: true, embedding: true },
         where: { documentId: In(documentIds.slice(i, i + 200)), embeddingModel: model },
       });
-      yield rows.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+      yield rows.map(scanned);
     }
   }
 
@@ -301,21 +307,23 @@ export class DocumentsRepository {
       if (after) query.andWhere('c.id > :after', { after });
       const page = await query.orderBy('c.id', 'ASC').take(SCAN_PAGE).getMany();
       if (page.length === 0) return;
-      yield page.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+      yield page.map(scanned);
       if (page.length < SCAN_PAGE) return;
       after = page[page.length - 1].id;
     }
   }
 
-  /** The texts of the given chunks, keyed `documentId:chunkIndex`. */
-  async chunkTexts(
+  /** The given chunks' texts and vectors, keyed `documentId:chunkIndex` (a chunk that has gone is absent). */
+  async chunksByKey(
     keys: readonly { documentId: string; chunkIndex: number }[],
-  ): Promise<Map<string, string>> {
+  ): Promise<Map<string, Pick<DocumentChunk, 'text' | 'embedding'>>> {
     if (keys.length === 0) return new Map();
     const rows = await this.chunks.find({
-      select: { documentId: true, chunkIndex: true, text: true },
+      select: { documentId: true, chunkIndex: true, text: true, embedding: true },
       where: keys.map(({ documentId, chunkIndex }) => ({ documentId, chunkIndex })),
     });
-    return new Map(rows.map((r) => [`${r.documentId}:${r.chunkIndex}`, r.text]));
+    return new Map(
+      rows.map((r) => [`${r.documentId}:${r.chunkIndex}`, { text: r.text, embedding: r.embedding }]),
+    );
   }
 }

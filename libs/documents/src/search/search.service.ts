@@ -50,6 +50,12 @@ export class TopK<T> {
 }
 
 const round = (score: number): number => Math.round(score * 1e4) / 1e4;
+/**
+ * Candidates the int8 index proposes per hit wanted; they are scored again in full precision from the stored
+ * vectors, so that quantization can reorder near ties among them but not push a right answer out of the top k.
+ */
+const CANDIDATES_PER_HIT = 4;
+const MIN_CANDIDATES = 20;
 
 /**
  * Semantic search over chunks: the query is embedded by the same provider as the chunks, and only chunks of
@@ -71,8 +77,12 @@ export class SearchService {
     const found =
       options.exact || !this.index.isReady
         ? await this.exact(vector, options.k, documentIds)
-        : await this.index.search({ vector, k: options.k, documentIds });
-    return this.withTexts(found);
+        : await this.index.search({
+            vector,
+            k: Math.max(options.k * CANDIDATES_PER_HIT, MIN_CANDIDATES),
+            documentIds,
+          });
+    return this.rescored(vector, found, options.k);
   }
 
   /** The documents a filter leaves (undefined: no filter); both filters together leave their intersection. */
@@ -101,22 +111,23 @@ export class SearchService {
     return top.best().map(({ score, item }) => ({ ...item, score }));
   }
 
-  private async withTexts(found: readonly IndexHit[]): Promise<SearchHit[]> {
-    const texts = await this.repository.chunkTexts(found);
-    return found.flatMap(({ documentId, chunkIndex, score }) => {
-      const text = texts.get(`${documentId}:${chunkIndex}`);
-      // a chunk replaced between the scan and this read is left out rather than shown stale
-      return text === undefined
-        ? []
-        : [
-            {
-              document_id: documentId,
-              chunk_index: chunkIndex,
-              text,
-              score: round(score),
-              vector_score: round(score),
-            },
-          ];
-    });
+  /** The best k of the candidates by full-precision cosine, with their texts, best first. */
+  private async rescored(q: Float32Array, found: readonly IndexHit[], k: number): Promise<SearchHit[]> {
+    const chunks = await this.repository.chunksByKey(found);
+    const top = new TopK<SearchHit>(k);
+    for (const { documentId, chunkIndex } of found) {
+      // a chunk replaced since the index saw it is left out rather than shown stale
+      const chunk = chunks.get(`${documentId}:${chunkIndex}`);
+      if (!chunk) continue;
+      const score = round(dot(q, unpackVector(chunk.embedding)));
+      top.offer(score, {
+        document_id: documentId,
+        chunk_index: chunkIndex,
+        text: chunk.text,
+        score,
+        vector_score: score,
+      });
+    }
+    return top.best().map(({ item }) => item);
   }
 }
