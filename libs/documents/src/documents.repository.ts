@@ -300,12 +300,19 @@ export class DocumentsRepository {
   async *scanEmbeddings(model: string): AsyncGenerator<ScannedChunk[]> {
     let after = '';
     for (;;) {
+      // raw rows: building entities would take longer than reading them
       const query = this.chunks
         .createQueryBuilder('c')
-        .select(['c.id', 'c.documentId', 'c.chunkIndex', 'c.embedding'])
-        .where('c.embeddingModel = :model', { model });
+        .select('c.id', 'id')
+        .addSelect('c.document_id', 'documentId')
+        .addSelect('c.chunk_index', 'chunkIndex')
+        .addSelect('c.embedding', 'embedding')
+        .where('c.embedding_model = :model', { model });
       if (after) query.andWhere('c.id > :after', { after });
-      const page = await query.orderBy('c.id', 'ASC').take(SCAN_PAGE).getMany();
+      const page = await query
+        .orderBy('c.id', 'ASC')
+        .limit(SCAN_PAGE)
+        .getRawMany<ScannedChunk & { id: string }>();
       if (page.length === 0) return;
       yield page.map(scanned);
       if (page.length < SCAN_PAGE) return;

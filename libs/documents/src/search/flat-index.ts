@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as USearch from 'usearch';
+import { unpackVector } from '../embedding/vector.js';
 
 // usearch's ES module build fails to find its prebuilt binary; its CommonJS build finds it
 const usearch = createRequire(import.meta.url)('usearch') as typeof USearch;
@@ -45,14 +46,6 @@ export function quantize(vector: Float32Array, out: Int8Array = new Int8Array(ve
   return out;
 }
 
-/** Reads little-endian float32 bytes (the chunk storage format) into a float vector. */
-function floats(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(bytes.byteLength >> 2);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
-}
-
 const keyOf = (documentId: string, chunkIndex: number): string => `${documentId}:${chunkIndex}`;
 
 /**
@@ -95,7 +88,10 @@ export class FlatIndex {
         chunks.add(row.chunkIndex);
         this.chunksOf.set(row.documentId, chunks);
       }
-      quantize(floats(row.embedding), this.matrix.subarray(at * this.dimensions, (at + 1) * this.dimensions));
+      quantize(
+        unpackVector(row.embedding),
+        this.matrix.subarray(at * this.dimensions, (at + 1) * this.dimensions),
+      );
     }
     return skipped;
   }
