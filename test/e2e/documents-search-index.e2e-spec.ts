@@ -11,6 +11,7 @@ import { API_KEY, TestSystem } from '../utils/test-system.js';
 
 interface Hit extends SearchHitBody {
   vector_score: number;
+  keyword_score?: number;
 }
 
 const LESSONS: Record<string, string> = {
@@ -20,9 +21,12 @@ const LESSONS: Record<string, string> = {
 };
 
 /** A second API process on the same database and Redis: another replica. */
-async function startReplica(system: TestSystem): Promise<{ process: AppProcess; url: string }> {
+async function startReplica(
+  system: TestSystem,
+  env: Record<string, string> = {},
+): Promise<{ process: AppProcess; url: string }> {
   const port = await freePort();
-  const process = new AppProcess('api', [], system.env({ PORT: String(port) }));
+  const process = new AppProcess('api', [], system.env({ PORT: String(port), ...env }));
   await process.waitForOutput(/listening on/);
   return { process, url: `http://127.0.0.1:${port}` };
 }
@@ -129,6 +133,27 @@ describe.each([['SQLite'], ['PostgreSQL']])('search index on %s: replicas, filte
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toContain('document_id');
+  });
+
+  it('with hybrid ranking, hits carry both scores and an exact term ranks its chunk first', async () => {
+    const hybrid = await startReplica(system, { SEARCH_KEYWORD_WEIGHT: '0.3' });
+    try {
+      const ready = (h: Hit[]): boolean => h.length > 0 && h[0].keyword_score !== undefined;
+      const hits = await eventually(hybrid.url, 'q=digitalWrite&k=3', ready);
+      expect(hits[0].document_id).toBe(ids.get('arduino.txt'));
+      expect(hits[0].keyword_score).toBeGreaterThan(0);
+      // the best keyword score scales to 1: 0.7 × cosine + 0.3
+      expect(hits[0].score).toBeCloseTo(0.7 * hits[0].vector_score + 0.3, 3);
+      const cells = await searchAt(hybrid.url, `q=${encodeURIComponent('线粒体')}&k=1`);
+      expect(cells[0]).toMatchObject({ document_id: ids.get('cells.txt') });
+      expect(cells[0].keyword_score).toBeGreaterThan(0);
+      const none = await searchAt(hybrid.url, 'q=zebra&k=3');
+      expect(none.every((h) => h.keyword_score === 0)).toBe(true);
+      const plain = await searchAt(replica.url, 'q=digitalWrite&k=3');
+      expect(plain[0].keyword_score).toBeUndefined();
+    } finally {
+      await hybrid.process.stop('SIGKILL');
+    }
   });
 
   it('a document deleted through one API is gone from the other', async () => {

@@ -30,12 +30,15 @@ export interface ScannedChunk {
   documentId: string;
   chunkIndex: number;
   embedding: Buffer;
+  /** Read only when asked for (the keyword index needs it). */
+  text?: string;
 }
 
-const scanned = ({ documentId, chunkIndex, embedding }: ScannedChunk): ScannedChunk => ({
+const scanned = ({ documentId, chunkIndex, embedding, text }: ScannedChunk): ScannedChunk => ({
   documentId,
   chunkIndex,
   embedding,
+  ...(text === undefined ? {} : { text }),
 });
 
 /** Rows read per round trip when scanning embeddings. */
@@ -251,9 +254,9 @@ export class DocumentsRepository {
   }
 
   /** A document's chunks embedded by `model`, vectors included (none when it has gone). */
-  async embeddingsOf(documentId: string, model: string): Promise<ScannedChunk[]> {
+  async embeddingsOf(documentId: string, model: string, withText = false): Promise<ScannedChunk[]> {
     const rows = await this.chunks.find({
-      select: { documentId: true, chunkIndex: true, embedding: true },
+      select: { documentId: true, chunkIndex: true, embedding: true, text: withText },
       where: { documentId, embeddingModel: model },
     });
     return rows.map(scanned);
@@ -297,7 +300,7 @@ export class DocumentsRepository {
    * Every chunk embedded by `model`, page by page (keyset on id, so memory stays bounded): the brute-force
    * search reads these and keeps the best.
    */
-  async *scanEmbeddings(model: string): AsyncGenerator<ScannedChunk[]> {
+  async *scanEmbeddings(model: string, withText = false): AsyncGenerator<ScannedChunk[]> {
     let after = '';
     for (;;) {
       // raw rows: building entities would take longer than reading them
@@ -308,6 +311,7 @@ export class DocumentsRepository {
         .addSelect('c.chunk_index', 'chunkIndex')
         .addSelect('c.embedding', 'embedding')
         .where('c.embedding_model = :model', { model });
+      if (withText) query.addSelect('c.text', 'text');
       if (after) query.andWhere('c.id > :after', { after });
       const page = await query
         .orderBy('c.id', 'ASC')

@@ -10,13 +10,17 @@ export interface IndexRow {
   documentId: string;
   chunkIndex: number;
   embedding: Uint8Array;
+  /** The chunk's text, for the keyword index (absent when keyword ranking is off). */
+  text?: string;
 }
 
 export interface IndexHit {
   documentId: string;
   chunkIndex: number;
-  /** Cosine similarity of the quantized vectors. */
+  /** Cosine similarity of the quantized vectors (0 for a candidate found by its keywords only). */
   score: number;
+  /** BM25 of the chunk for the query's keywords, when asked for. */
+  keyword?: number;
 }
 
 /** Filters are applied before scoring: only these documents' chunks are compared. */
@@ -24,6 +28,8 @@ export interface IndexQuery {
   vector: Float32Array;
   k: number;
   documentIds?: readonly string[];
+  /** The query's text: the keyword index adds its own best k candidates and scores all of them. */
+  keywordQuery?: string;
 }
 
 export interface IndexStats {
@@ -46,7 +52,13 @@ export function quantize(vector: Float32Array, out: Int8Array = new Int8Array(ve
   return out;
 }
 
-const keyOf = (documentId: string, chunkIndex: number): string => `${documentId}:${chunkIndex}`;
+/** A chunk's key in the indexes, `documentId:chunkIndex`, and back. */
+export const keyOf = (documentId: string, chunkIndex: number): string => `${documentId}:${chunkIndex}`;
+
+export function parseKey(key: string): { documentId: string; chunkIndex: number } {
+  const split = key.lastIndexOf(':');
+  return { documentId: key.slice(0, split), chunkIndex: Number(key.slice(split + 1)) };
+}
 
 /**
  * Every chunk's vector quantized to int8 in one dense matrix (1 KiB a chunk at 1024 dimensions), scanned
@@ -127,13 +139,7 @@ export class FlatIndex {
     );
     return Array.from(found.keys, (position, i) => {
       const row = subset ? subset[Number(position)] : Number(position);
-      const key = this.keys[row];
-      const split = key.lastIndexOf(':');
-      return {
-        documentId: key.slice(0, split),
-        chunkIndex: Number(key.slice(split + 1)),
-        score: 1 - found.distances[i],
-      };
+      return { ...parseKey(this.keys[row]), score: 1 - found.distances[i] };
     });
   }
 

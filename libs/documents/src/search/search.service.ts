@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { SearchConfig } from '../config/search.config.js';
 import { DocumentsRepository, type ScannedChunk } from '../documents.repository.js';
 import { EmbeddingService } from '../embedding/embedding.service.js';
 import { dot, unpackVector } from '../embedding/vector.js';
-import type { IndexHit } from './flat-index.js';
+import { SEARCH_CONFIG } from '../tokens.js';
+import { keyOf, type IndexHit } from './flat-index.js';
+import { fuse } from './fusion.js';
 import { VectorIndexService } from './vector-index.service.js';
 
 export interface SearchHit {
@@ -13,6 +16,8 @@ export interface SearchHit {
   score: number;
   /** Cosine similarity of the query's and the chunk's vectors. */
   vector_score: number;
+  /** BM25 of the chunk for the query's terms, with hybrid ranking (`score` then fuses both). */
+  keyword_score?: number;
 }
 
 export interface SearchOptions {
@@ -68,6 +73,7 @@ export class SearchService {
     private readonly repository: DocumentsRepository,
     private readonly embeddings: EmbeddingService,
     private readonly index: VectorIndexService,
+    @Inject(SEARCH_CONFIG) private readonly config: SearchConfig,
   ) {}
 
   async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
@@ -81,6 +87,7 @@ export class SearchService {
             vector,
             k: Math.max(options.k * CANDIDATES_PER_HIT, MIN_CANDIDATES),
             documentIds,
+            keywordQuery: this.index.hybrid ? query : undefined,
           });
     return this.rescored(vector, found, options.k);
   }
@@ -111,21 +118,33 @@ export class SearchService {
     return top.best().map(({ score, item }) => ({ ...item, score }));
   }
 
-  /** The best k of the candidates by full-precision cosine, with their texts, best first. */
+  /**
+   * The best k of the candidates by full-precision cosine (read again from the stored vectors), fused with
+   * their BM25 when the index gave one, with their texts, best first.
+   */
   private async rescored(q: Float32Array, found: readonly IndexHit[], k: number): Promise<SearchHit[]> {
     const chunks = await this.repository.chunksByKey(found);
-    const top = new TopK<SearchHit>(k);
-    for (const { documentId, chunkIndex } of found) {
+    const present = found.flatMap((hit) => {
       // a chunk replaced since the index saw it is left out rather than shown stale
-      const chunk = chunks.get(`${documentId}:${chunkIndex}`);
-      if (!chunk) continue;
-      const score = round(dot(q, unpackVector(chunk.embedding)));
-      top.offer(score, {
-        document_id: documentId,
-        chunk_index: chunkIndex,
+      const chunk = chunks.get(keyOf(hit.documentId, hit.chunkIndex));
+      return chunk ? [{ hit, chunk, key: keyOf(hit.documentId, hit.chunkIndex) }] : [];
+    });
+    const vectors = present.map(({ key, chunk }) => ({ key, vector: dot(q, unpackVector(chunk.embedding)) }));
+    const keyword = new Map(
+      present.flatMap(({ key, hit }) => (hit.keyword === undefined ? [] : [[key, hit.keyword]])),
+    );
+    const hybrid = present.some(({ hit }) => hit.keyword !== undefined);
+    const fused = fuse(vectors, keyword, hybrid ? this.config.keywordWeight : 0);
+    const top = new TopK<SearchHit>(k);
+    for (const { hit, chunk, key } of present) {
+      const { vector, keyword: bm25, fused: score } = fused.get(key)!;
+      top.offer(round(score), {
+        document_id: hit.documentId,
+        chunk_index: hit.chunkIndex,
         text: chunk.text,
-        score,
-        vector_score: score,
+        score: round(score),
+        vector_score: round(vector),
+        ...(hybrid ? { keyword_score: round(bm25) } : {}),
       });
     }
     return top.best().map(({ item }) => item);

@@ -56,6 +56,11 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     return this.ready;
   }
 
+  /** Whether the index keeps the chunks' keywords too (hybrid ranking). */
+  get hybrid(): boolean {
+    return this.config.keywordWeight > 0;
+  }
+
   /** The change log position the index reflects. */
   get position(): number {
     return this.seq;
@@ -99,7 +104,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
         this.seq = await this.repository.lastIndexChange();
         await this.run({ op: 'reset' });
         let skipped = 0;
-        for await (const page of this.repository.scanEmbeddings(this.embeddings.providerId)) {
+        for await (const page of this.repository.scanEmbeddings(this.embeddings.providerId, this.hybrid)) {
           if (this.stopped) return;
           skipped += (await this.run({ op: 'add', rows: page })) as number;
         }
@@ -160,7 +165,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     const changes = await this.repository.indexChangesAfter(this.seq, CHANGES_PER_TICK);
     if (changes.length === 0) return 0;
     for (const documentId of new Set(changes.map((c) => c.documentId))) {
-      const rows = await this.repository.embeddingsOf(documentId, this.embeddings.providerId);
+      const rows = await this.repository.embeddingsOf(documentId, this.embeddings.providerId, this.hybrid);
       await this.run({ op: 'replace', documentId, rows });
     }
     this.seq = changes[changes.length - 1].seq;
