@@ -81,10 +81,12 @@ interface EmbeddedSet {
  * a chunk as the fusion of its cosine and its BM25 (`weight` 0: cosine alone).
  */
 function ranksOf(query: Float32Array, text: string, set: EmbeddedSet, target: number): number[] {
-  const keyword = set.bm25.scores(keywordTokens(text));
+  const terms = keywordTokens(text);
+  const keyword = set.bm25.scores(terms);
+  const ceiling = set.bm25.ceiling(terms);
   const chunks = set.docs.flat().map(({ key, vector }) => ({ key, vector: dot(query, vector) }));
   return HYBRID_WEIGHTS.map((weight) => {
-    const fused = fuse(chunks, keyword, weight);
+    const fused = fuse(chunks, keyword, weight, ceiling);
     const scores = set.docs.map((doc) => Math.max(...doc.map((c) => fused.get(c.key)!.fused)));
     return scores.filter((x) => x > scores[target]).length + 1;
   });

@@ -16,9 +16,9 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { hashVector } from '../libs/documents/src/embedding/hash.provider.js';
 import { FlatIndex } from '../libs/documents/src/search/flat-index.js';
+import { postgresDatabaseUrl } from '../test/utils/databases.js';
 import { freePort } from '../test/utils/free-port.js';
 import { TestRedis } from '../test/utils/redis-server.js';
 import { SyntheticCorpus } from '../test/utils/synthetic-corpus.js';
@@ -117,20 +117,7 @@ async function database(kind: string): Promise<{ url: string; drop: () => Promis
       drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
     };
   }
-  const name = `bench_search_${process.pid}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  return postgresDatabaseUrl(POSTGRES_URL);
 }
 
 async function throughApi(kind: string): Promise<string[]> {

@@ -75,18 +75,20 @@ async function initialize(options: DataSourceOptions): Promise<DataSource> {
  * A fresh PostgreSQL database for the built apps of one test (they take a URL, not a schema), and how to drop
  * it. Fails loudly when PostgreSQL is away.
  */
-export async function postgresDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function postgresDatabaseUrl(
+  serverUrl = POSTGRES_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${POSTGRES_URL} (${(error as Error).message})`, {
+    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (${(error as Error).message})`, {
       cause: error,
     });
   }
   await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(POSTGRES_URL);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),

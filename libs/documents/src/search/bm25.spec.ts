@@ -41,14 +41,24 @@ describe(Bm25Index.name, () => {
 });
 
 describe(fuse.name, () => {
-  it('scales BM25 by the best candidate and mixes it in; no shared term leaves cosine alone', () => {
+  it('mixes in BM25 as a share of the ceiling; no shared term scales cosine alone', () => {
     const candidates = [
       { key: 'a', vector: 0.5 },
       { key: 'b', vector: 0.4 },
     ];
-    const fused = fuse(candidates, new Map([['b', 6]]), 0.3);
+    const fused = fuse(candidates, new Map([['b', 3]]), 0.3, 6);
     expect(fused.get('a')).toEqual({ vector: 0.5, keyword: 0, fused: 0.35 });
-    expect(fused.get('b')!.fused).toBeCloseTo(0.7 * 0.4 + 0.3, 10);
-    expect(fuse(candidates, new Map(), 0.3).get('a')!.fused).toBeCloseTo(0.35, 10);
+    expect(fused.get('b')!.fused).toBeCloseTo(0.7 * 0.4 + 0.3 * 0.5, 10);
+    expect(fuse(candidates, new Map(), 0.3, 0).get('a')!.fused).toBeCloseTo(0.35, 10);
+  });
+
+  it('puts the ceiling at a whole match: a rare term held once in a text of average length scores it', () => {
+    const index = new Bm25Index();
+    index.add('a', keywordTokens('mitochondria membrane'));
+    index.add('b', keywordTokens('cell wall'));
+    const terms = keywordTokens('mitochondria');
+    const share = index.scores(terms).get('a')! / index.ceiling(terms);
+    expect(share).toBeCloseTo(1, 10);
+    expect(index.ceiling(keywordTokens('unknown'))).toBe(0);
   });
 });

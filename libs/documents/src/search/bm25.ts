@@ -47,6 +47,20 @@ export class Bm25Index {
     this.totalLength -= entry.length;
   }
 
+  /**
+   * What a text of average length holding each query term once scores: BM25 divided by it says how much of
+   * the query's weight a text matches (above 1 only for repeated terms or a short text).
+   */
+  ceiling(query: readonly string[]): number {
+    const n = this.rows.size;
+    let sum = 0;
+    for (const term of new Set(query)) {
+      const df = this.postings.get(term)?.size ?? 0;
+      if (df > 0) sum += this.idf(df, n);
+    }
+    return sum;
+  }
+
   /** BM25 of every text sharing a term with the query (among `only` when given), keyed as added. */
   scores(query: readonly string[], only?: ReadonlySet<string>): Map<string, number> {
     const out = new Map<string, number>();
@@ -56,7 +70,7 @@ export class Bm25Index {
     for (const term of new Set(query)) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const idf = Math.log(1 + (n - list.size + 0.5) / (list.size + 0.5));
+      const idf = this.idf(list.size, n);
       for (const [row, tf] of list) {
         const key = this.keyOfRow.get(row)!;
         if (only && !only.has(key)) continue;
@@ -66,5 +80,9 @@ export class Bm25Index {
       }
     }
     return out;
+  }
+
+  private idf(df: number, n: number): number {
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 }

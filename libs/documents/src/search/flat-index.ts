@@ -19,7 +19,7 @@ export interface IndexHit {
   chunkIndex: number;
   /** Cosine similarity of the quantized vectors (0 for a candidate found by its keywords only). */
   score: number;
-  /** BM25 of the chunk for the query's keywords, when asked for. */
+  /** When asked for: the chunk's BM25 as a share of what a text holding each query term once scores (0–1). */
   keyword?: number;
 }
 

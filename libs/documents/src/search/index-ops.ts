@@ -8,6 +8,7 @@ import {
   type IndexRow,
   type IndexStats,
 } from './flat-index.js';
+import { keywordShare } from './fusion.js';
 import { keywordTokens } from './keyword-tokens.js';
 
 /** What the index's owner (a thread, or the process itself in unit tests) is asked to do. */
@@ -59,7 +60,9 @@ export class IndexOwner {
     const only = query.documentIds
       ? new Set(query.documentIds.flatMap((id) => this.keyed.get(id) ?? []))
       : undefined;
-    const scores = this.keywords.scores(keywordTokens(query.keywordQuery), only);
+    const terms = keywordTokens(query.keywordQuery);
+    const scores = this.keywords.scores(terms, only);
+    const ceiling = this.keywords.ceiling(terms);
     const seen = new Set(hits.map((h) => keyOf(h.documentId, h.chunkIndex)));
     const extra = [...scores]
       .filter(([key]) => !seen.has(key))
@@ -68,7 +71,7 @@ export class IndexOwner {
       .map(([key]): IndexHit => ({ ...parseKey(key), score: 0 }));
     return [...hits, ...extra].map((h) => ({
       ...h,
-      keyword: scores.get(keyOf(h.documentId, h.chunkIndex)) ?? 0,
+      keyword: keywordShare(scores.get(keyOf(h.documentId, h.chunkIndex)) ?? 0, ceiling),
     }));
   }
 

@@ -16,7 +16,10 @@ export interface SearchHit {
   score: number;
   /** Cosine similarity of the query's and the chunk's vectors. */
   vector_score: number;
-  /** BM25 of the chunk for the query's terms, with hybrid ranking (`score` then fuses both). */
+  /**
+   * With hybrid ranking (`score` then fuses both): the chunk's BM25 for the query's terms as a share of what a
+   * text holding each of them once scores, 0–1.
+   */
   keyword_score?: number;
 }
 
@@ -134,7 +137,8 @@ export class SearchService {
       present.flatMap(({ key, hit }) => (hit.keyword === undefined ? [] : [[key, hit.keyword]])),
     );
     const hybrid = present.some(({ hit }) => hit.keyword !== undefined);
-    const fused = fuse(vectors, keyword, hybrid ? this.config.keywordWeight : 0);
+    // the index's keyword scores are shares already: a ceiling of 1
+    const fused = fuse(vectors, keyword, hybrid ? this.config.keywordWeight : 0, 1);
     const top = new TopK<SearchHit>(k);
     for (const { hit, chunk, key } of present) {
       const { vector, keyword: bm25, fused: score } = fused.get(key)!;
