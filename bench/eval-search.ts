@@ -19,6 +19,9 @@ import { loadEmbeddingConfig, type EmbeddingConfig } from '../libs/documents/src
 import type { EmbeddingProvider } from '../libs/documents/src/embedding/embedding-provider.js';
 import { createEmbeddingProvider } from '../libs/documents/src/embedding/provider-factory.js';
 import { dot } from '../libs/documents/src/embedding/vector.js';
+import { Bm25Index } from '../libs/documents/src/search/bm25.js';
+import { fuse } from '../libs/documents/src/search/fusion.js';
+import { keywordTokens } from '../libs/documents/src/search/keyword-tokens.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OWN_SET = resolve(ROOT, 'eval/search-eval.json');
@@ -28,6 +31,8 @@ const DEV_SET_CANDIDATES = [
   resolve(ROOT, '../../../shared/eval/bilingual-dev.json'),
 ].filter(Boolean);
 const CHUNK = { size: 500, overlap: 80 };
+/** Keyword weights measured for hybrid ranking (0: vectors alone). */
+const HYBRID_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.5];
 
 interface OwnPassage {
   id: string;
@@ -49,11 +54,14 @@ interface Score {
   top1: number;
   mrr: number;
 }
+type Scores = Record<string, Score>;
 interface ProviderReport {
   provider: string;
   id: string;
-  own: Record<string, Score>;
-  dev?: Record<string, Score>;
+  own: Scores;
+  dev?: Scores;
+  /** The same sets ranked with BM25 fused in, per keyword weight. */
+  hybrid?: { weight: number; own: Scores; dev?: Scores }[];
   loadSeconds: number;
   chunksPerSecond: number;
   chunksTimed: number;
@@ -62,10 +70,26 @@ interface ProviderReport {
   loopLagThreadMs?: number;
 }
 
-/** Ranks documents (each a list of chunk vectors) for one query: best chunk wins. Returns the 1-based rank. */
-function rankOf(query: Float32Array, docs: Float32Array[][], target: number): number {
-  const scores = docs.map((chunks) => Math.max(...chunks.map((c) => dot(query, c))));
-  return scores.filter((s) => s > scores[target]).length + 1;
+/** Passages embedded chunk by chunk, with a BM25 index over the same chunks. */
+interface EmbeddedSet {
+  docs: { key: string; vector: Float32Array }[][];
+  bm25: Bm25Index;
+}
+
+/**
+ * The 1-based rank of the target passage for one query at every weight: a passage scores as its best chunk,
+ * a chunk as the fusion of its cosine and its BM25 (`weight` 0: cosine alone).
+ */
+function ranksOf(query: Float32Array, text: string, set: EmbeddedSet, target: number): number[] {
+  const terms = keywordTokens(text);
+  const keyword = set.bm25.scores(terms);
+  const ceiling = set.bm25.ceiling(terms);
+  const chunks = set.docs.flat().map(({ key, vector }) => ({ key, vector: dot(query, vector) }));
+  return HYBRID_WEIGHTS.map((weight) => {
+    const fused = fuse(chunks, keyword, weight, ceiling);
+    const scores = set.docs.map((doc) => Math.max(...doc.map((c) => fused.get(c.key)!.fused)));
+    return scores.filter((x) => x > scores[target]).length + 1;
+  });
 }
 
 function add(scores: Record<string, Score>, kind: string, rank: number): void {
@@ -75,55 +99,92 @@ function add(scores: Record<string, Score>, kind: string, rank: number): void {
   s.mrr += 1 / rank;
 }
 
-async function embedDocs(provider: EmbeddingProvider, texts: string[]): Promise<Float32Array[][]> {
+async function embedDocs(provider: EmbeddingProvider, texts: string[]): Promise<EmbeddedSet> {
   const chunked = texts.map((t) => chunkText(t, CHUNK).map((c) => c.text));
   const flat = await provider.embed(chunked.flat(), 'document');
+  const bm25 = new Bm25Index();
   let i = 0;
-  return chunked.map((chunks) => chunks.map(() => flat[i++]));
+  const docs = chunked.map((chunks, d) =>
+    chunks.map((text, c) => {
+      const key = `${d}:${c}`;
+      bm25.add(key, keywordTokens(text));
+      return { key, vector: flat[i++] };
+    }),
+  );
+  return { docs, bm25 };
 }
 
-async function evaluateOwn(provider: EmbeddingProvider): Promise<Record<string, Score>> {
+/** One score table per weight, filled by `record(ranks, add)`. */
+function perWeight(): { tables: Scores[]; record: (ranks: number[], kinds: string[]) => void } {
+  const tables = HYBRID_WEIGHTS.map((): Scores => ({}));
+  return {
+    tables,
+    record: (ranks, kinds) => ranks.forEach((rank, w) => kinds.forEach((kind) => add(tables[w], kind, rank))),
+  };
+}
+
+/**
+ * Exact-term queries: for each passage, its rarest term (found in no other passage, at least 4 letters or 2
+ * Chinese characters), searched alone — the queries where a keyword score should help vectors most.
+ */
+function exactTerms(texts: string[]): (string | undefined)[] {
+  const tokens = texts.map((t) => new Set(keywordTokens(t)));
+  const df = new Map<string, number>();
+  for (const set of tokens) for (const t of set) df.set(t, (df.get(t) ?? 0) + 1);
+  return tokens.map((set) =>
+    [...set].find((t) => df.get(t) === 1 && (/^[a-z0-9_]{4,}$/.test(t) || /^[\u4e00-\u9fff]{2,}$/.test(t))),
+  );
+}
+
+async function evaluateOwn(provider: EmbeddingProvider): Promise<Scores[]> {
   const set = JSON.parse(readFileSync(OWN_SET, 'utf8')) as { passages: OwnPassage[] };
-  const docs = await embedDocs(
+  const embedded = await embedDocs(
     provider,
     set.passages.map((p) => p.text),
   );
-  const scores: Record<string, Score> = {};
+  const { tables, record } = perWeight();
   for (const queryLang of ['zh', 'en'] as const) {
-    const queries = await provider.embed(
-      set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en)),
-      'query',
-    );
+    const texts = set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en));
+    const queries = await provider.embed(texts, 'query');
     set.passages.forEach((p, i) => {
-      const rank = rankOf(queries[i], docs, i);
-      add(scores, `${queryLang}→${p.lang}`, rank);
       const cross = p.lang !== 'mixed' && p.lang !== queryLang;
-      add(scores, cross ? 'cross-lingual' : 'same language', rank);
-      add(scores, 'all', rank);
+      record(ranksOf(queries[i], texts[i], embedded, i), [
+        `${queryLang}→${p.lang}`,
+        cross ? 'cross-lingual' : 'same language',
+        'all',
+      ]);
     });
   }
-  return scores;
+  const terms = exactTerms(set.passages.map((p) => p.text));
+  const termVectors = await provider.embed(
+    terms.map((t) => t ?? ''),
+    'query',
+  );
+  terms.forEach((term, i) => {
+    if (term !== undefined) record(ranksOf(termVectors[i], term, embedded, i), ['exact term']);
+  });
+  return tables;
 }
 
-async function evaluateDev(provider: EmbeddingProvider): Promise<Record<string, Score> | undefined> {
+async function evaluateDev(provider: EmbeddingProvider): Promise<Scores[] | undefined> {
   const path = DEV_SET_CANDIDATES.find((p) => existsSync(p));
   if (!path) return undefined;
   const set = JSON.parse(readFileSync(path, 'utf8')) as { passages: DevPassage[] };
-  const scores: Record<string, Score> = {};
+  const { tables, record } = perWeight();
   for (const docLang of ['zh', 'en'] as const) {
-    const docs = await embedDocs(
+    const embedded = await embedDocs(
       provider,
       set.passages.map((p) => p[docLang]),
     );
     for (const queryLang of ['zh', 'en'] as const) {
-      const queries = await provider.embed(
-        set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en)),
-        'query',
+      const texts = set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en));
+      const queries = await provider.embed(texts, 'query');
+      set.passages.forEach((_, i) =>
+        record(ranksOf(queries[i], texts[i], embedded, i), [`${queryLang}→${docLang}`]),
       );
-      set.passages.forEach((_, i) => add(scores, `${queryLang}→${docLang}`, rankOf(queries[i], docs, i)));
     }
   }
-  return scores;
+  return tables;
 }
 
 /** ~500-character chunks of every passage of both sets, repeated to `count`. */
@@ -188,8 +249,9 @@ async function child(name: string): Promise<ProviderReport> {
   return {
     provider: name,
     id: provider.id,
-    own,
-    dev,
+    own: own[0],
+    dev: dev?.[0],
+    hybrid: HYBRID_WEIGHTS.map((weight, w) => ({ weight, own: own[w], dev: dev?.[w] })).slice(1),
     loadSeconds,
     chunksPerSecond: corpus.length / seconds,
     chunksTimed: corpus.length,
@@ -203,7 +265,17 @@ const pct = (s: Score | undefined): string =>
   s ? `${s.top1}/${s.n} (${((100 * s.top1) / s.n).toFixed(0)}%)` : '–';
 const mrr = (s: Score | undefined): string => (s ? (s.mrr / s.n).toFixed(3) : '–');
 
-function print(reports: ProviderReport[], markdown: boolean): void {
+function print(providers: ProviderReport[], markdown: boolean): void {
+  // each hybrid weight is shown as a column pair of its own beside the provider's
+  const reports = providers.flatMap((r) => [
+    r,
+    ...(r.hybrid ?? []).map((h) => ({
+      ...r,
+      provider: `${r.provider}+bm25 ${h.weight}`,
+      own: h.own,
+      dev: h.dev,
+    })),
+  ]);
   const ownKinds = [
     'zh→zh',
     'en→zh',
@@ -214,6 +286,7 @@ function print(reports: ProviderReport[], markdown: boolean): void {
     'same language',
     'cross-lingual',
     'all',
+    'exact term',
   ];
   const devKinds = ['zh→zh', 'en→zh', 'zh→en', 'en→en'];
   const table = (
@@ -244,7 +317,7 @@ function print(reports: ProviderReport[], markdown: boolean): void {
   table('Own set (eval/search-eval.json, 32 passages, 64 queries)', ownKinds, (r) => r.own);
   if (reports.some((r) => r.dev))
     table('Shared dev set (bilingual-dev.json, 20 passages per language)', devKinds, (r) => r.dev);
-  const cost = reports.map((r) => ({
+  const cost = providers.map((r) => ({
     provider: r.provider,
     id: r.id,
     'load s': r.loadSeconds.toFixed(2),

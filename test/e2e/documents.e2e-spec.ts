@@ -140,7 +140,13 @@ describe('documents: upload → extract → chunk → embed → store → search
       expect(answer.status).toBe(200);
       expect(answer.body[0]).toMatchObject({ document_id: accepted.get(sample.name)!.id });
       expect(answer.body[0].text.toLowerCase()).toContain(sample.term);
-      expect(Object.keys(answer.body[0]).sort()).toEqual(['chunk_index', 'document_id', 'score', 'text']);
+      expect(Object.keys(answer.body[0]).sort()).toEqual([
+        'chunk_index',
+        'document_id',
+        'score',
+        'text',
+        'vector_score',
+      ]);
       const scores = answer.body.map((h) => h.score);
       expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     }

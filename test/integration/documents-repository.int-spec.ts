@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   Document,
   DocumentChunk,
+  DocumentIndexChange,
   DocumentsRepository,
   EmbeddingStatus,
   packVector,
@@ -25,7 +26,12 @@ describe.each([
   beforeAll(async () => {
     db = await open();
     const ds = db.dataSource;
-    sut = new DocumentsRepository(ds.getRepository(Document), ds.getRepository(DocumentChunk), ds);
+    sut = new DocumentsRepository(
+      ds.getRepository(Document),
+      ds.getRepository(DocumentChunk),
+      ds.getRepository(DocumentIndexChange),
+      ds,
+    );
   });
 
   afterAll(async () => {
@@ -34,7 +40,10 @@ describe.each([
 
   it('ran the migration (and nothing was synchronized)', async () => {
     const ran: unknown = await db.dataSource.query('SELECT name FROM migrations');
-    expect(ran).toEqual([{ name: 'CreateDocuments1732780800000' }]);
+    expect(ran).toEqual([
+      { name: 'CreateDocuments1732780800000' },
+      { name: 'CreateIndexChanges1764633600000' },
+    ]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
 
@@ -111,6 +120,48 @@ describe.each([
     expect(all.items).toHaveLength(2);
   });
 
+  it('logs every replace and delete in its transaction, in commit order, even when writers overlap', async () => {
+    const before = await sut.lastIndexChange();
+    const docs = await Promise.all(
+      ['x', 'y', 'z'].map((t) => sut.create({ title: `Log ${t}`, filename: 'x.txt' })),
+    );
+    await Promise.all(docs.map((d) => sut.replaceChunks(d.id, [chunk('x', [1, 0])], 'model-log')));
+    await sut.delete(docs[0].id);
+    const changes = await sut.indexChangesAfter(before, 100);
+    expect(
+      changes
+        .map((c) => c.documentId)
+        .slice(0, 3)
+        .sort(),
+    ).toEqual(docs.map((d) => d.id).sort());
+    expect(changes[3].documentId).toBe(docs[0].id);
+    expect(changes.map((c) => c.seq)).toEqual([...changes.map((c) => c.seq)].sort((a, b) => a - b));
+    expect(await sut.lastIndexChange()).toBe(changes[3].seq);
+    expect(await sut.indexChangesAfter(changes[1].seq, 1)).toEqual([changes[2]]);
+    expect(await sut.embeddingsOf(docs[0].id, 'model-log')).toEqual([]);
+    const kept = await sut.embeddingsOf(docs[1].id, 'model-log');
+    expect(kept.map((c) => [c.chunkIndex, [...unpackVector(c.embedding)]])).toEqual([[0, [1, 0]]]);
+    expect(await sut.embeddingsOf(docs[1].id, 'other-model')).toEqual([]);
+    // a failed replace logs nothing
+    await expect(
+      sut.replaceChunks(
+        docs[1].id,
+        [{ text: 'bad', embedding: null as unknown as Buffer, dimensions: 1 }],
+        'm',
+      ),
+    ).rejects.toThrow();
+    expect(await sut.lastIndexChange()).toBe(changes[3].seq);
+  });
+
+  it('finds documents by a part of their title, ignoring case, with LIKE wildcards taken literally', async () => {
+    const plain = await sut.create({ title: 'Mitochondria 线粒体 basics', filename: 'a.txt' });
+    const percent = await sut.create({ title: '100% literal_title', filename: 'b.txt' });
+    expect(await sut.idsByTitle('MITOCHONDRIA 线粒体')).toEqual([plain.id]);
+    expect(await sut.idsByTitle('0% lit')).toEqual([percent.id]);
+    expect(await sut.idsByTitle('r_l')).toEqual([]);
+    expect(await sut.idsByTitle('literal_t')).toEqual([percent.id]);
+  });
+
   it('scans embeddings of one model only, across pages, and reads texts by key', async () => {
     const doc = await sut.create({ title: 'many', filename: 'many.txt' });
     const many = Array.from({ length: 2100 }, (_, i) => chunk(`t${i}`, [i, 1]));
@@ -122,10 +173,15 @@ describe.each([
       pages++;
     }
     expect([count, pages]).toEqual([2100, 2]);
-    const texts = await sut.chunkTexts([
+    const found = await sut.chunksByKey([
       { documentId: doc.id, chunkIndex: 5 },
       { documentId: doc.id, chunkIndex: 2099 },
+      { documentId: doc.id, chunkIndex: 9999 },
     ]);
-    expect(Object.fromEntries(texts)).toEqual({ [`${doc.id}:5`]: 't5', [`${doc.id}:2099`]: 't2099' });
+    expect(Object.fromEntries([...found].map(([key, c]) => [key, c.text]))).toEqual({
+      [`${doc.id}:5`]: 't5',
+      [`${doc.id}:2099`]: 't2099',
+    });
+    expect(unpackVector(found.get(`${doc.id}:5`)!.embedding)).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { DocumentChunk, Document, withMigrations } from '@app/documents';
+import { DocumentChunk, Document, DocumentIndexChange, withMigrations } from '@app/documents';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -65,6 +65,36 @@ export async function postgresDatabase(): Promise<TestDatabase> {
 }
 
 async function initialize(options: DataSourceOptions): Promise<DataSource> {
-  const dataSource = new DataSource(withMigrations({ ...options, entities: [Document, DocumentChunk] }));
+  const dataSource = new DataSource(
+    withMigrations({ ...options, entities: [Document, DocumentChunk, DocumentIndexChange] }),
+  );
   return dataSource.initialize();
+}
+
+/**
+ * A fresh PostgreSQL database for the built apps of one test (they take a URL, not a schema), and how to drop
+ * it. Fails loudly when PostgreSQL is away.
+ */
+export async function postgresDatabaseUrl(
+  serverUrl = POSTGRES_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${serverUrl} (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
 }

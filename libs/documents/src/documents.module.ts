@@ -7,17 +7,17 @@ import { DatabaseModule } from './database.module.js';
 import { DocumentsRepository } from './documents.repository.js';
 import { EmbeddingService } from './embedding/embedding.service.js';
 import { DocumentChunk } from './entities/document-chunk.entity.js';
+import { DocumentIndexChange } from './entities/document-index-change.entity.js';
 import { Document } from './entities/document.entity.js';
 import { ExtractionService } from './extraction/extraction.service.js';
-import { SearchService } from './search/search.service.js';
 import { FileStore } from './storage/file-store.js';
 import { DOCUMENTS_CONFIG, EMBEDDING_CONFIG } from './tokens.js';
 
-/** Documents, chunks, files, extraction, embedding and search, for both apps. */
+/** Documents, chunks, files, extraction and embedding, for both apps (search: `SearchModule`). */
 @Module({
   imports: [
     DatabaseModule,
-    TypeOrmModule.forFeature([Document, DocumentChunk]),
+    TypeOrmModule.forFeature([Document, DocumentChunk, DocumentIndexChange]),
     ConfigModule.forFeature(documentsConfig),
     ConfigModule.forFeature(embeddingConfig),
   ],
@@ -36,7 +36,6 @@ import { DOCUMENTS_CONFIG, EMBEDDING_CONFIG } from './tokens.js';
     FileStore,
     ExtractionService,
     EmbeddingService,
-    SearchService,
   ],
   exports: [
     DOCUMENTS_CONFIG,
@@ -45,7 +44,6 @@ import { DOCUMENTS_CONFIG, EMBEDDING_CONFIG } from './tokens.js';
     FileStore,
     ExtractionService,
     EmbeddingService,
-    SearchService,
   ],
 })
 export class DocumentsModule {}

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { DataSource, In, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import { DocumentChunk } from './entities/document-chunk.entity.js';
+import { DocumentIndexChange } from './entities/document-index-change.entity.js';
 import { Document, EmbeddingStatus } from './entities/document.entity.js';
 
 /** A chunk about to be stored: its text and vector, in document order. */
@@ -29,10 +30,22 @@ export interface ScannedChunk {
   documentId: string;
   chunkIndex: number;
   embedding: Buffer;
+  /** Read only when asked for (the keyword index needs it). */
+  text?: string;
 }
+
+const scanned = ({ documentId, chunkIndex, embedding, text }: ScannedChunk): ScannedChunk => ({
+  documentId,
+  chunkIndex,
+  embedding,
+  ...(text === undefined ? {} : { text }),
+});
 
 /** Rows read per round trip when scanning embeddings. */
 const SCAN_PAGE = 2000;
+
+/** Any constant: the key of the PostgreSQL lock that orders writers of the index change log. */
+const INDEX_LOG_LOCK = 1_364_733;
 
 /**
  * The only place that reads and writes documents and chunks. Methods are named for what they mean to the
@@ -47,6 +60,7 @@ export class DocumentsRepository {
   constructor(
     @InjectRepository(Document) private readonly documents: Repository<Document>,
     @InjectRepository(DocumentChunk) private readonly chunks: Repository<DocumentChunk>,
+    @InjectRepository(DocumentIndexChange) private readonly changes: Repository<DocumentIndexChange>,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.serialWrites = dataSource.options.type === 'better-sqlite3';
@@ -132,6 +146,7 @@ export class DocumentsRepository {
       if (!document) return null;
       await manager.delete(DocumentChunk, { documentId: id });
       await manager.delete(Document, { id });
+      await this.logIndexChange(manager, id);
       return document;
     });
   }
@@ -204,8 +219,72 @@ export class DocumentsRepository {
           error: null,
         },
       );
+      await this.logIndexChange(manager, id);
       return true;
     });
+  }
+
+  /**
+   * Appends to the log search indexes follow, as the transaction's last write. On PostgreSQL a transaction
+   * lock taken first makes sequence order commit order: otherwise a transaction holding seq 5 could commit
+   * after one holding 6, and a follower that has read 6 would never see 5. SQLite has one writer anyway.
+   */
+  private async logIndexChange(manager: EntityManager, documentId: string): Promise<void> {
+    if (!this.serialWrites) await manager.query('SELECT pg_advisory_xact_lock($1)', [INDEX_LOG_LOCK]);
+    await manager.insert(DocumentIndexChange, { documentId });
+  }
+
+  /** The newest change's seq (0 when none): an index built from a scan started now is current up to it. */
+  async lastIndexChange(): Promise<number> {
+    const row = await this.changes
+      .createQueryBuilder('c')
+      .select('MAX(c.seq)', 'seq')
+      .getRawOne<{ seq: number | string | null }>();
+    return Number(row?.seq ?? 0);
+  }
+
+  /** Changes after `seq`, oldest first. */
+  indexChangesAfter(seq: number, limit: number): Promise<Pick<DocumentIndexChange, 'seq' | 'documentId'>[]> {
+    return this.changes.find({
+      select: { seq: true, documentId: true },
+      where: { seq: MoreThan(seq) },
+      order: { seq: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** A document's chunks embedded by `model`, vectors included (none when it has gone). */
+  async embeddingsOf(documentId: string, model: string, withText = false): Promise<ScannedChunk[]> {
+    const rows = await this.chunks.find({
+      select: { documentId: true, chunkIndex: true, embedding: true, text: withText },
+      where: { documentId, embeddingModel: model },
+    });
+    return rows.map(scanned);
+  }
+
+  /** Ids of the documents whose title contains `title`, ignoring case. */
+  async idsByTitle(title: string): Promise<string[]> {
+    const pattern = `%${title.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.documents
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .where("LOWER(d.title) LIKE :pattern ESCAPE '\\'", { pattern })
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The given documents' chunks embedded by `model`, page by page: the exact search with a document filter
+   * reads only these.
+   */
+  async *scanEmbeddingsOf(documentIds: readonly string[], model: string): AsyncGenerator<ScannedChunk[]> {
+    for (let i = 0; i < documentIds.length; i += 200) {
+      const rows = await this.chunks.find({
+        select: { documentId: true, chunkIndex: true, embedding: true },
+        where: { documentId: In(documentIds.slice(i, i + 200)), embeddingModel: model },
+      });
+      yield rows.map(scanned);
+    }
   }
 
   /** A document's chunks in order (text only, no vectors). */
@@ -221,31 +300,52 @@ export class DocumentsRepository {
    * Every chunk embedded by `model`, page by page (keyset on id, so memory stays bounded): the brute-force
    * search reads these and keeps the best.
    */
-  async *scanEmbeddings(model: string): AsyncGenerator<ScannedChunk[]> {
+  async *scanEmbeddings(model: string, withText = false): AsyncGenerator<ScannedChunk[]> {
     let after = '';
     for (;;) {
+      // raw rows: building entities would take longer than reading them
       const query = this.chunks
         .createQueryBuilder('c')
-        .select(['c.id', 'c.documentId', 'c.chunkIndex', 'c.embedding'])
-        .where('c.embeddingModel = :model', { model });
+        .select('c.id', 'id')
+        .addSelect('c.document_id', 'documentId')
+        .addSelect('c.chunk_index', 'chunkIndex')
+        .addSelect('c.embedding', 'embedding')
+        .where('c.embedding_model = :model', { model });
+      if (withText) query.addSelect('c.text', 'text');
       if (after) query.andWhere('c.id > :after', { after });
-      const page = await query.orderBy('c.id', 'ASC').take(SCAN_PAGE).getMany();
+      const page = await query
+        .orderBy('c.id', 'ASC')
+        .limit(SCAN_PAGE)
+        .getRawMany<ScannedChunk & { id: string }>();
       if (page.length === 0) return;
-      yield page.map((c) => ({ documentId: c.documentId, chunkIndex: c.chunkIndex, embedding: c.embedding }));
+      yield page.map(scanned);
       if (page.length < SCAN_PAGE) return;
       after = page[page.length - 1].id;
     }
   }
 
-  /** The texts of the given chunks, keyed `documentId:chunkIndex`. */
-  async chunkTexts(
+  /** The given chunks' texts and vectors, keyed `documentId:chunkIndex` (a chunk that has gone is absent). */
+  async chunksByKey(
     keys: readonly { documentId: string; chunkIndex: number }[],
-  ): Promise<Map<string, string>> {
+  ): Promise<Map<string, Pick<DocumentChunk, 'text' | 'embedding'>>> {
     if (keys.length === 0) return new Map();
-    const rows = await this.chunks.find({
-      select: { documentId: true, chunkIndex: true, text: true },
-      where: keys.map(({ documentId, chunkIndex }) => ({ documentId, chunkIndex })),
+    // raw rows and one OR of key pairs: a quarter of the time of `find` with a list of conditions
+    const params: Record<string, string | number> = {};
+    const pairs = keys.map(({ documentId, chunkIndex }, i) => {
+      params[`d${i}`] = documentId;
+      params[`i${i}`] = chunkIndex;
+      return `(c.document_id = :d${i} AND c.chunk_index = :i${i})`;
     });
-    return new Map(rows.map((r) => [`${r.documentId}:${r.chunkIndex}`, r.text]));
+    const rows = await this.chunks
+      .createQueryBuilder('c')
+      .select('c.document_id', 'documentId')
+      .addSelect('c.chunk_index', 'chunkIndex')
+      .addSelect('c.text', 'text')
+      .addSelect('c.embedding', 'embedding')
+      .where(pairs.join(' OR '), params)
+      .getRawMany<Pick<DocumentChunk, 'documentId' | 'chunkIndex' | 'text' | 'embedding'>>();
+    return new Map(
+      rows.map((r) => [`${r.documentId}:${r.chunkIndex}`, { text: r.text, embedding: r.embedding }]),
+    );
   }
 }

@@ -1,5 +1,10 @@
 import { registerAs } from '@nestjs/config';
-import { loadDatabaseOptions, loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
+import {
+  loadDatabaseOptions,
+  loadDocumentsConfig,
+  loadEmbeddingConfig,
+  loadSearchConfig,
+} from '@app/documents';
 import { loadTasksConfig, validateEnv, type SettingsLoader } from '@app/tasks';
 import {
   IsInt,
@@ -90,6 +95,7 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
   loadDatabaseOptions,
   loadDocumentsConfig,
   loadEmbeddingConfig,
+  loadSearchConfig,
 ];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */

@@ -28,6 +28,7 @@ import {
   type Document,
   type SearchHit,
 } from '@app/documents';
+import { isUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import {
   ApiBodyByMediaType,
@@ -65,6 +66,28 @@ function intParam(name: string, raw: string | undefined, fallback: number, min: 
     throw new BadRequestException(`${name} must be a whole number from ${min} to ${max}`);
   }
   return n;
+}
+
+/** An optional `true`/`false` query parameter, or a 400 naming it. */
+function boolParam(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new BadRequestException(`${name} must be true or false`);
+}
+
+/** Ids given as a repeated parameter and/or separated by commas; undefined when absent. */
+function uuidListParam(name: string, raw: string | string[] | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const ids = [raw]
+    .flat()
+    .flatMap((value) => value.split(','))
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const bad = ids.find((id) => !isUUID(id));
+  if (bad !== undefined)
+    throw new BadRequestException(`${name}: ${JSON.stringify(bad.slice(0, 60))} is not a UUID`);
+  if (ids.length > 1000) throw new BadRequestException(`${name}: at most 1000 ids`);
+  return ids.length > 0 ? ids : undefined;
 }
 
 function accepted(document: Document): AcceptedDocumentDto {
@@ -161,14 +184,46 @@ export class DocumentsController {
     example: '向量 embedding',
   })
   @ApiQuery({ name: 'k', required: false, schema: { type: 'integer', default: 5, minimum: 1, maximum: 50 } })
+  @ApiQuery({
+    name: 'exact',
+    required: false,
+    description: 'Compare with every stored vector in full precision instead of the index',
+    schema: { type: 'boolean', default: false },
+  })
+  @ApiQuery({
+    name: 'document_id',
+    required: false,
+    description: 'Only chunks of these documents: repeat the parameter or separate ids with commas',
+    schema: { type: 'array', items: { type: 'string', format: 'uuid' } },
+    style: 'form',
+    explode: true,
+  })
+  @ApiQuery({
+    name: 'title',
+    required: false,
+    description: 'Only chunks of documents whose title contains this, ignoring case',
+    schema: { type: 'string', maxLength: 500 },
+  })
   @ApiOkResponse({ type: [SearchHitDto] })
-  @ApiErrors({ 400: 'q missing or too long, k out of range' })
-  async search(@Query('q') q?: string, @Query('k') kRaw?: string): Promise<SearchHit[]> {
+  @ApiErrors({ 400: 'q missing or too long, k out of range, exact not a boolean, a document_id not a UUID' })
+  async search(
+    @Query('q') q?: string,
+    @Query('k') kRaw?: string,
+    @Query('exact') exactRaw?: string,
+    @Query('document_id') idsRaw?: string | string[],
+    @Query('title') title?: string,
+  ): Promise<SearchHit[]> {
     if (typeof q !== 'string' || q.trim() === '')
       throw new BadRequestException('q: a query text is required');
     if (q.length > 2000) throw new BadRequestException('q: at most 2000 characters');
-    const k = intParam('k', kRaw, 5, 1, 50);
-    return this.searcher.search(q.trim(), k);
+    if (title !== undefined && (typeof title !== 'string' || title.length > 500))
+      throw new BadRequestException('title: one text of at most 500 characters');
+    return this.searcher.search(q.trim(), {
+      k: intParam('k', kRaw, 5, 1, 50),
+      exact: boolParam('exact', exactRaw),
+      documentIds: uuidListParam('document_id', idsRaw),
+      title: title === '' ? undefined : title,
+    });
   }
 
   @Get(':id')

@@ -7,9 +7,14 @@ export function packVector(vector: Float32Array): Buffer {
   return out;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** The inverse of `packVector`; throws on a byte length that is not a multiple of 4. */
 export function unpackVector(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) throw new Error(`embedding of ${bytes.byteLength} bytes is not float32`);
+  // a copy has a buffer of its own, aligned, and on a little-endian machine its bytes are the floats already
+  // (not `slice`: on a Buffer it is a view of the shared pool)
+  if (LITTLE_ENDIAN) return new Float32Array(new Uint8Array(bytes).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(bytes.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);

@@ -14,7 +14,7 @@ import { Document } from './document.entity.js';
 /** One chunk of a document's text and its embedding (packed little-endian float32). */
 @Entity({ name: 'document_chunks' })
 @Unique('uq_document_chunks_document_index', ['documentId', 'chunkIndex'])
-@Index('idx_document_chunks_model', ['embeddingModel'])
+@Index('idx_document_chunks_model_id', ['embeddingModel', 'id'])
 export class DocumentChunk {
   @PrimaryGeneratedColumn('uuid') id!: string;
 

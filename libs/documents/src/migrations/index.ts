@@ -1,4 +1,5 @@
 import { CreateDocuments1732780800000 } from './1732780800000-create-documents.js';
+import { CreateIndexChanges1764633600000 } from './1764633600000-create-index-changes.js';
 
 /** Every migration, oldest first; both apps run them at start-up (`migrationsRun`), tests too. */
-export const MIGRATIONS = [CreateDocuments1732780800000];
+export const MIGRATIONS = [CreateDocuments1732780800000, CreateIndexChanges1764633600000];

@@ -1,13 +1,36 @@
-import { Injectable } from '@nestjs/common';
-import { DocumentsRepository } from '../documents.repository.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { SearchConfig } from '../config/search.config.js';
+import { DocumentsRepository, type ScannedChunk } from '../documents.repository.js';
 import { EmbeddingService } from '../embedding/embedding.service.js';
 import { dot, unpackVector } from '../embedding/vector.js';
+import { SEARCH_CONFIG } from '../tokens.js';
+import { keyOf, type IndexHit } from './flat-index.js';
+import { fuse } from './fusion.js';
+import { VectorIndexService } from './vector-index.service.js';
 
 export interface SearchHit {
   document_id: string;
   chunk_index: number;
   text: string;
+  /** The ranking score, best first (today the vector score). */
   score: number;
+  /** Cosine similarity of the query's and the chunk's vectors. */
+  vector_score: number;
+  /**
+   * With hybrid ranking (`score` then fuses both): the chunk's BM25 for the query's terms as a share of what a
+   * text holding each of them once scores, 0–1.
+   */
+  keyword_score?: number;
+}
+
+export interface SearchOptions {
+  k: number;
+  /** Compare with every stored vector in full precision instead of the index (slow on large sets). */
+  exact?: boolean;
+  /** Only chunks of these documents. */
+  documentIds?: readonly string[];
+  /** Only chunks of documents whose title contains this, ignoring case. */
+  title?: string;
 }
 
 /** Keeps the k best of a stream of scored items, best first, in O(n log k). */
@@ -34,42 +57,100 @@ export class TopK<T> {
   }
 }
 
+const round = (score: number): number => Math.round(score * 1e4) / 1e4;
+/**
+ * Candidates the int8 index proposes per hit wanted; they are scored again in full precision from the stored
+ * vectors, so that quantization can reorder near ties among them but not push a right answer out of the top k.
+ */
+const CANDIDATES_PER_HIT = 4;
+const MIN_CANDIDATES = 20;
+
 /**
  * Semantic search over chunks: the query is embedded by the same provider as the chunks, and only chunks of
- * that provider id are compared (brute-force cosine over unit vectors, read page by page).
+ * that provider id are compared. The vector index answers when it is ready; `exact`, or an index still being
+ * built, compares with every stored vector in full precision.
  */
 @Injectable()
 export class SearchService {
   constructor(
     private readonly repository: DocumentsRepository,
     private readonly embeddings: EmbeddingService,
+    private readonly index: VectorIndexService,
+    @Inject(SEARCH_CONFIG) private readonly config: SearchConfig,
   ) {}
 
-  async search(query: string, k: number): Promise<SearchHit[]> {
-    const [q] = await this.embeddings.embed([query], 'query');
+  async search(query: string, options: SearchOptions): Promise<SearchHit[]> {
+    const documentIds = await this.filterIds(options);
+    if (documentIds?.length === 0) return [];
+    const [vector] = await this.embeddings.embed([query], 'query');
+    const found =
+      options.exact || !this.index.isReady
+        ? await this.exact(vector, options.k, documentIds)
+        : await this.index.search({
+            vector,
+            k: Math.max(options.k * CANDIDATES_PER_HIT, MIN_CANDIDATES),
+            documentIds,
+            keywordQuery: this.index.hybrid ? query : undefined,
+          });
+    return this.rescored(vector, found, options.k);
+  }
+
+  /** The documents a filter leaves (undefined: no filter); both filters together leave their intersection. */
+  private async filterIds({ documentIds, title }: SearchOptions): Promise<readonly string[] | undefined> {
+    if (title === undefined) return documentIds;
+    const titled = await this.repository.idsByTitle(title);
+    if (documentIds === undefined) return titled;
+    const wanted = new Set(documentIds);
+    return titled.filter((id) => wanted.has(id));
+  }
+
+  /** Brute-force cosine over unit vectors, read page by page from the database. */
+  private async exact(q: Float32Array, k: number, documentIds?: readonly string[]): Promise<IndexHit[]> {
+    const model = this.embeddings.providerId;
+    const pages: AsyncGenerator<ScannedChunk[]> = documentIds
+      ? this.repository.scanEmbeddingsOf(documentIds, model)
+      : this.repository.scanEmbeddings(model);
     const top = new TopK<{ documentId: string; chunkIndex: number }>(k);
-    for await (const page of this.repository.scanEmbeddings(this.embeddings.providerId)) {
+    for await (const page of pages) {
       for (const chunk of page) {
         const v = unpackVector(chunk.embedding);
         if (v.length !== q.length) continue;
         top.offer(dot(q, v), { documentId: chunk.documentId, chunkIndex: chunk.chunkIndex });
       }
     }
-    const best = top.best();
-    const texts = await this.repository.chunkTexts(best.map((b) => b.item));
-    return best.flatMap(({ score, item }) => {
-      const text = texts.get(`${item.documentId}:${item.chunkIndex}`);
-      // a chunk replaced between the scan and this read is left out rather than shown stale
-      return text === undefined
-        ? []
-        : [
-            {
-              document_id: item.documentId,
-              chunk_index: item.chunkIndex,
-              text,
-              score: Math.round(score * 1e4) / 1e4,
-            },
-          ];
+    return top.best().map(({ score, item }) => ({ ...item, score }));
+  }
+
+  /**
+   * The best k of the candidates by full-precision cosine (read again from the stored vectors), fused with
+   * their BM25 when the index gave one, with their texts, best first.
+   */
+  private async rescored(q: Float32Array, found: readonly IndexHit[], k: number): Promise<SearchHit[]> {
+    const chunks = await this.repository.chunksByKey(found);
+    const present = found.flatMap((hit) => {
+      // a chunk replaced since the index saw it is left out rather than shown stale
+      const chunk = chunks.get(keyOf(hit.documentId, hit.chunkIndex));
+      return chunk ? [{ hit, chunk, key: keyOf(hit.documentId, hit.chunkIndex) }] : [];
     });
+    const vectors = present.map(({ key, chunk }) => ({ key, vector: dot(q, unpackVector(chunk.embedding)) }));
+    const keyword = new Map(
+      present.flatMap(({ key, hit }) => (hit.keyword === undefined ? [] : [[key, hit.keyword]])),
+    );
+    const hybrid = present.some(({ hit }) => hit.keyword !== undefined);
+    // the index's keyword scores are shares already: a ceiling of 1
+    const fused = fuse(vectors, keyword, hybrid ? this.config.keywordWeight : 0, 1);
+    const top = new TopK<SearchHit>(k);
+    for (const { hit, chunk, key } of present) {
+      const { vector, keyword: bm25, fused: score } = fused.get(key)!;
+      top.offer(round(score), {
+        document_id: hit.documentId,
+        chunk_index: hit.chunkIndex,
+        text: chunk.text,
+        score: round(score),
+        vector_score: round(vector),
+        ...(hybrid ? { keyword_score: round(bm25) } : {}),
+      });
+    }
+    return top.best().map(({ item }) => item);
   }
 }

@@ -113,5 +113,7 @@ export class SearchHitDto {
   @ApiProperty({ format: 'uuid' }) document_id!: string;
   @ApiProperty({ type: 'integer' }) chunk_index!: number;
   @ApiProperty() text!: string;
-  @ApiProperty({ description: 'Cosine similarity, higher is closer' }) score!: number;
+  @ApiProperty({ description: 'The ranking score, higher is closer' }) score!: number;
+  @ApiProperty({ description: "Cosine similarity of the query's and the chunk's vectors" })
+  vector_score!: number;
 }

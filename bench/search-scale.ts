@@ -1,0 +1,252 @@
+/**
+ * `npm run bench:search`: search at scale through the built API, on SQLite and on PostgreSQL.
+ *
+ * For each database: a fresh database seeded with synthetic chunks (hash provider, 1024 dimensions, 60 words of
+ * a skewed 20,000-word vocabulary each), the built API started on it with a private redis-server, then: the
+ * time until its index is ready, the index's memory and the process's RSS, the latency of sequential searches
+ * (`k=10`) through the index and with `exact=true`, recall@10 of the index against an exact search computed
+ * here in full precision (ties at the tenth place count as right), and `GET /health` latency while 20 clients
+ * search without pause. Then the index alone in this process at `--index-only` chunks (no database, no HTTP).
+ *
+ * Flags: --chunks 100000 · --databases sqlite,postgres · --queries 200 · --index-only 1000000 (0: skip) ·
+ * --out docs/BENCHMARKS-search.md (the part between the bench:search markers is replaced).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { hashVector } from '../libs/documents/src/embedding/hash.provider.js';
+import { FlatIndex } from '../libs/documents/src/search/flat-index.js';
+import { postgresDatabaseUrl } from '../test/utils/databases.js';
+import { freePort } from '../test/utils/free-port.js';
+import { TestRedis } from '../test/utils/redis-server.js';
+import { SyntheticCorpus } from '../test/utils/synthetic-corpus.js';
+import { BenchProcess, ROOT_DIR } from './node-process.js';
+import { DIMENSIONS, seed } from './search/seed.js';
+import { percentiles } from './stats.js';
+
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const { values: flags } = parseArgs({
+  options: {
+    chunks: { type: 'string', default: '100000' },
+    databases: { type: 'string', default: 'sqlite,postgres' },
+    queries: { type: 'string', default: '200' },
+    'index-only': { type: 'string', default: '1000000' },
+    out: { type: 'string', default: 'docs/BENCHMARKS-search.md' },
+  },
+});
+const CHUNKS = Number(flags.chunks);
+const QUERIES = Number(flags.queries);
+const queryTexts = new SyntheticCorpus(99, 20_000).texts(QUERIES, 8);
+
+interface Hit {
+  document_id: string;
+  chunk_index: number;
+  score: number;
+}
+
+const ms = (n: number): string => n.toFixed(1);
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
+function rssBytes(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(line?.[1] ?? 0) * 1024;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}
+
+async function searchApi(base: string, q: string, extra = ''): Promise<Hit[]> {
+  const response = await fetch(`${base}/documents/search?q=${encodeURIComponent(q)}&k=10${extra}`);
+  if (response.status !== 200)
+    throw new Error(`search answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Hit[];
+}
+
+/** Share of the index's hits whose exact score reaches the exact tenth best (ties count as right). */
+function recallAt10(vectors: Float32Array, documents: string[], query: Float32Array, hits: Hit[]): number {
+  const count = vectors.length / DIMENSIONS;
+  const scores = new Float32Array(count);
+  for (let n = 0; n < count; n++) {
+    let sum = 0;
+    for (let j = 0, o = n * DIMENSIONS; j < DIMENSIONS; j++) sum += query[j] * vectors[o + j];
+    scores[n] = sum;
+  }
+  const tenth = [...scores].sort((a, b) => b - a)[9];
+  const row = new Map(documents.map((id, i) => [id, i]));
+  const right = hits.filter((h) => {
+    const n = h.chunk_index * documents.length + (row.get(h.document_id) ?? -1);
+    return scores[n] >= tenth - 1e-5;
+  });
+  return right.length / 10;
+}
+
+/** `GET /health` latency while 20 clients search back to back, for `seconds`. */
+async function healthUnderLoad(
+  base: string,
+  seconds: number,
+): Promise<{ health: number[]; searches: number }> {
+  let stop = false;
+  let searches = 0;
+  const clients = Array.from({ length: 20 }, async (_, c) => {
+    for (let i = c; !stop; i++) {
+      await searchApi(base, queryTexts[i % queryTexts.length]);
+      searches++;
+    }
+  });
+  const health: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    health.push((await timed(() => fetch(`${base}/health`).then((r) => r.text()))).ms);
+    await sleep(20);
+  }
+  stop = true;
+  await Promise.all(clients);
+  return { health, searches };
+}
+
+async function database(kind: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'codehubot-bench-search-'));
+    return {
+      url: `sqlite:${join(dir, 'db.sqlite')}`,
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
+  }
+  return postgresDatabaseUrl(POSTGRES_URL);
+}
+
+async function throughApi(kind: string): Promise<string[]> {
+  const db = await database(kind);
+  const redis = await TestRedis.start();
+  let api: BenchProcess | undefined;
+  try {
+    const seeded = await timed(() =>
+      seed(db.url, CHUNKS, { documents: Math.ceil(CHUNKS / 40), keepVectors: true }),
+    );
+    const { vectors, documentIds } = seeded.value;
+    const port = await freePort();
+    const started = performance.now();
+    api = new BenchProcess('apps/api/main.js', [], {
+      PORT: String(port),
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `bench-search-${process.pid}`,
+      EMBEDDING_PROVIDER: 'hash',
+      LOG_FORMAT: 'json',
+    });
+    await api.waitForOutput(/listening on/, 120_000);
+    const listening = performance.now() - started;
+    await api.waitForOutput(/search index ready/, 300_000);
+    const ready = performance.now() - started;
+    const indexMiB = Number(/search index ready: \d+ chunks of [^,]+, ([\d.]+) MiB/.exec(api.output)?.[1]);
+    const base = `http://127.0.0.1:${port}`;
+    for (const q of queryTexts.slice(0, 20)) await searchApi(base, q);
+    const latency: number[] = [];
+    let recall = 0;
+    for (const q of queryTexts) {
+      const { value, ms: took } = await timed(() => searchApi(base, q));
+      latency.push(took);
+      if (latency.length <= 50) recall += recallAt10(vectors!, documentIds, hashVector(q), value);
+    }
+    const exactLatency: number[] = [];
+    for (const q of queryTexts.slice(0, 10))
+      exactLatency.push((await timed(() => searchApi(base, q, '&exact=true'))).ms);
+    const load = await healthUnderLoad(base, 10);
+    const rss = rssBytes(api.pid);
+    const p = percentiles(latency);
+    const e = percentiles(exactLatency);
+    const h = percentiles(load.health);
+    console.error(
+      `${kind}: ready ${ms(ready)} ms, p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, health p99 ${ms(h.p99)}`,
+    );
+    return [
+      `| ${kind} | ${CHUNKS.toLocaleString('en')} | ${(seeded.ms / 1000).toFixed(0)} s | ${ms(listening)} | ${ms(ready)} | ${indexMiB.toFixed(0)} | ${mib(rss)} | ${ms(p.p50)} | ${ms(p.p99)} | ${(recall / 50).toFixed(3)} | ${ms(e.p50)} | ${ms(h.p50)} / ${ms(h.p99)} (${load.health.length} probes, ${load.searches} searches) |`,
+    ];
+  } finally {
+    await api?.stop('SIGTERM');
+    await redis.destroy();
+    await db.drop();
+  }
+}
+
+/** The index alone, in this process: search time at a size the API bench cannot seed in reasonable time. */
+function indexOnly(count: number): string[] {
+  const corpus = new SyntheticCorpus(42, 20_000);
+  const index = new FlatIndex(DIMENSIONS);
+  for (let start = 0; start < count; start += 10_000) {
+    const rows = [];
+    for (let n = start; n < Math.min(count, start + 10_000); n++) {
+      const v = hashVector(corpus.text(60));
+      rows.push({
+        documentId: `d${n % 25_000}`,
+        chunkIndex: Math.floor(n / 25_000),
+        embedding: new Uint8Array(v.buffer),
+      });
+    }
+    index.add(rows);
+  }
+  const latency = queryTexts.map((q) => {
+    const vector = hashVector(q);
+    const started = performance.now();
+    index.search({ vector, k: 10 });
+    return performance.now() - started;
+  });
+  const filtered = queryTexts.slice(0, 50).map((q) => {
+    const vector = hashVector(q);
+    const started = performance.now();
+    index.search({ vector, k: 10, documentIds: ['d1', 'd2', 'd3'] });
+    return performance.now() - started;
+  });
+  const p = percentiles(latency);
+  const f = percentiles(filtered);
+  const { bytes } = index.stats();
+  console.error(`index only ${count}: p50 ${ms(p.p50)}, p99 ${ms(p.p99)}`);
+  return [
+    `| ${count.toLocaleString('en')} | ${mib(bytes)} | ${ms(p.p50)} | ${ms(p.p99)} | ${ms(f.p50)} / ${ms(f.p99)} |`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const machine = `${availableParallelism()} × ${cpus()[0]?.model.trim() ?? 'unknown'}, Node ${process.version}`;
+  const loadAtStart = loadavg()[0].toFixed(1);
+  const lines = [
+    `Measured with \`npm run bench:search\` on ${new Date().toISOString().slice(0, 10)}; ${machine}; load average ${loadAtStart} at the start.`,
+    '',
+    `Through the built API (${QUERIES} sequential searches with \`k=10\` after 20 warm-up ones; recall over the first 50)`,
+    '',
+    '| database | chunks | seeding | listening ms | index ready ms | index MiB | API RSS MiB | p50 ms | p99 ms | recall@10 | exact=true p50 ms | /health p50 / p99 ms during 20 concurrent searches |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const kind of flags.databases.split(',').filter(Boolean)) lines.push(...(await throughApi(kind)));
+  const indexOnlyCount = Number(flags['index-only']);
+  if (indexOnlyCount > 0) {
+    lines.push(
+      '',
+      `The index alone, in the bench process (one thread, ${QUERIES} searches, \`k=10\`; filtered: 3 documents of 25,000)`,
+      '',
+      '| chunks | index MiB | p50 ms | p99 ms | filtered p50 / p99 ms |',
+      '|---|---|---|---|---|',
+      ...indexOnly(indexOnlyCount),
+    );
+  }
+  const report = lines.join('\n');
+  console.log(report);
+  const out = resolve(ROOT_DIR, flags.out);
+  const doc = readFileSync(out, 'utf8');
+  const [begin, end] = ['<!-- bench:search -->', '<!-- /bench:search -->'];
+  const at = doc.indexOf(begin);
+  const to = doc.indexOf(end);
+  writeFileSync(
+    out,
+    at >= 0 && to > at
+      ? `${doc.slice(0, at + begin.length)}\n${report}\n${doc.slice(to)}`
+      : `${doc}\n${begin}\n${report}\n${end}\n`,
+  );
+}
+
+await main();
