@@ -21,7 +21,7 @@ describe('signature → the job BullMQ stores', () => {
       queueName: 'default',
       name: 'tasks.add',
       data: { kwargs: { x: 4, y: 4 }, schema: payloadSchema(Add) },
-      opts: { jobId: expect.stringMatching(UUID) as string },
+      opts: { jobId: expect.stringMatching(UUID) },
     });
     expect(toJobSpec(signature(SendEmail, { to: 'a@b.cn', subject: 's', body: 'b' }), context)).toMatchObject(
       {
