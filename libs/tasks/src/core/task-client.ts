@@ -95,7 +95,7 @@ export class TaskClient {
    */
   async revoke(id: string, terminate = false): Promise<TaskStatus | null> {
     const job = await this.reader.findJob(id);
-    if (!job) return this.reader.status(id);
+    if (!job) return this.reader.purgedStatus(id);
     await this.revocations.revoke(id, terminate, job.timestamp + job.delay);
     return this.reader.status(id);
   }

@@ -84,7 +84,8 @@ export class TaskStatusReader implements StatusSource, OnApplicationShutdown {
     return describeJob(job, jobState, revoked ?? false);
   }
 
-  private async purgedStatus(id: string): Promise<TaskStatus | null> {
+  /** What is left of a purged task (it reads REVOKED), or null when the id never named a purged task. */
+  async purgedStatus(id: string): Promise<TaskStatus | null> {
     const purged = await this.inspector.purgedTask(id);
     if (!purged) return null;
     const state = TaskState.Revoked;

@@ -46,8 +46,8 @@ return out`);
 /**
  * Hands the active jobs of dead BullMQ workers back: for each job in the queue's active list whose lock token
  * starts with one of ARGV[2..] (`<bullmq worker id>:`), drops the lock, clears the dead run's progress and
- * marks the job stalled, so that BullMQ's own stalled check (run next, ARGV-free: the rate-limit key is
- * dropped) moves it back to wait with its re-delivery count, or fails it past WORKER_MAX_STALLED_COUNT.
+ * marks the job stalled, so that BullMQ's own stalled check (run next by the caller; its rate-limit key is
+ * dropped here) moves it back to wait with its re-delivery count, or fails it past WORKER_MAX_STALLED_COUNT.
  * KEYS: active list, stalled set, stalled-check key. ARGV[1]: the queue's key prefix (`<prefix>:<queue>:`).
  * Returns the ids reclaimed.
  */

@@ -25,7 +25,10 @@ export interface RunningTask {
   readonly queue: string;
   /** When its code started (the executor may have kept it waiting for a thread): its limits run from here. */
   startedAt: number;
-  /** Epoch ms of the soft limit (Infinity when it is not below the hard one), then of the hard limit. */
+  /**
+   * Epoch ms of the soft limit (Infinity when it is not below the hard one), then of the hard limit; both
+   * Infinity until its code starts.
+   */
   softAt: number;
   hardAt: number;
   /** Set by a terminate: when its grace runs out, and the error the task then ends with. */
@@ -124,11 +127,6 @@ export class TaskRunner implements OnModuleDestroy {
     const soft = task.timeLimits?.soft ?? this.config.softTimeLimit;
     const hard = task.timeLimits?.hard ?? this.config.timeLimit;
     const startedAt = Date.now();
-    const limitsFrom = (running: RunningTask, at: number): void => {
-      running.startedAt = at;
-      running.softAt = soft < hard ? at + soft * 1000 : Infinity;
-      running.hardAt = at + hard * 1000;
-    };
     return new Promise<unknown>((resolve, reject) => {
       // a run ended by a limit may still settle later (inline code cannot be stopped): it must not remove a
       // later run of the same task (a retry) from the map
@@ -163,7 +161,12 @@ export class TaskRunner implements OnModuleDestroy {
           {
             onProgress: (progress) => job.updateProgress(progress),
             abort: running.abort,
-            onStart: () => limitsFrom(running, Date.now()),
+            onStart: () => {
+              const at = Date.now();
+              running.startedAt = at;
+              running.softAt = soft < hard ? at + soft * 1000 : Infinity;
+              running.hardAt = at + hard * 1000;
+            },
           },
         )
         .then((result) => {

@@ -216,7 +216,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
         `grace time over: ${this.runner.active().size} running task(s) left to crash recovery`,
       );
       // close(true) is a no-op once close() runs (it returns the pending close, which waits for the tasks):
-      // drop the connections instead, so that nothing is recorded for the abandoned tasks and their locks lapse
+      // drop the connections instead, so that nothing is recorded for the abandoned tasks (handed back below)
       await Promise.all(
         [...this.workers.values()].map((worker) => worker.disconnect().catch(() => undefined)),
       );
