@@ -30,3 +30,5 @@ export * from './runtime/task-worker.service.js';
 export * from './runtime/worker-options.js';
 export * from './tasks.module.js';
 export * from './tokens.js';
+export * from './workflows/canvas.js';
+export * from './workflows/workflow-client.js';

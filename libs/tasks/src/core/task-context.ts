@@ -1,3 +1,5 @@
+import type { Canvas } from '../workflows/canvas.js';
+import { replaceRequest } from '../workflows/replace.js';
 import { RetryTaskError } from './errors.js';
 import { toProgress, type TaskProgress } from './task-state.js';
 
@@ -34,6 +36,15 @@ export class TaskContext {
       throw new Error(`MaxRetriesExceededError: ${this.name} retried ${this.retries} time(s)`);
     }
     throw new RetryTaskError(options.countdown, options.cause);
+  }
+
+  /**
+   * Celery's `self.replace`: `return ctx.replace(workflow)` ends this run and queues the workflow in its place;
+   * the task reads as running until the workflow ends, and the workflow's result becomes the task's (inside a
+   * workflow, the next member gets it). Typed as the workflow's result so that the handler's return type holds.
+   */
+  replace<R>(canvas: Canvas<R>): R {
+    return replaceRequest(canvas) as R;
   }
 
   /** Throws the abort reason if the task has been told to stop; call it between steps of a long loop. */
