@@ -8,6 +8,10 @@ import { ProcessData } from './process-data.task.js';
 import { SendEmail } from './send-email.task.js';
 import { VectorizeDocument } from './vectorize-document.task.js';
 import { Xsum } from './xsum.task.js';
+import { Fail } from './fail.task.js';
+import { Flaky } from './flaky.task.js';
+import { Sleep } from './sleep.task.js';
+import { SumInParallel } from './sum-in-parallel.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
@@ -18,6 +22,10 @@ export * from './process-data.task.js';
 export * from './send-email.task.js';
 export * from './vectorize-document.task.js';
 export * from './xsum.task.js';
+export * from './fail.task.js';
+export * from './flaky.task.js';
+export * from './sleep.task.js';
+export * from './sum-in-parallel.task.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
 export const ALL_TASKS: readonly AnyTask[] = [
@@ -30,4 +38,8 @@ export const ALL_TASKS: readonly AnyTask[] = [
   VectorizeDocument,
   DownloadDocument,
   ExtractDocument,
+  Sleep,
+  Fail,
+  Flaky,
+  SumInParallel,
 ];
