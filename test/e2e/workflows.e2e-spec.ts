@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TestSystem, type TaskStatusBody } from '../utils/test-system.js';
+import { API_KEY, TestSystem, type TaskStatusBody } from '../utils/test-system.js';
 
 interface Member {
   task_id: string;
@@ -52,6 +52,27 @@ describe('workflows: chain, group and chord over REST (POST /workflows)', () => 
     const [first, second] = done.members ?? [];
     expect((await system.status(first.task_id)).body).toMatchObject({ state: 'SUCCESS', result: 2 });
     expect((await system.status(second.task_id)).body).toMatchObject({ state: 'SUCCESS', result: 12 });
+  });
+
+  it('a workflow has an SSE stream: progress as tasks finish, ending with the final state', async () => {
+    const id = await submit({
+      chain: [
+        { task: 'tasks.sleep', args: [0.6, 1] },
+        { task: 'tasks.sleep', args: [0.6, 2], options: { immutable: true } },
+      ],
+    });
+    const response = await system.fetch(`/tasks/${id}/events`, {
+      headers: { authorization: `Bearer ${API_KEY}`, accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text(); // the server closes the stream after the final state
+    const states = text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => (JSON.parse(line.slice(6)) as WorkflowBody).state);
+    expect(states.at(-1)).toBe('SUCCESS');
+    expect(states).toContain('PROGRESS');
   });
 
   it('group: the result is the list of results, in member order', async () => {
