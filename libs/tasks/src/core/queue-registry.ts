@@ -35,6 +35,8 @@ export class QueueRegistry implements OnApplicationShutdown {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.redis, prefix: this.config.prefix });
+      // the shared connection's errors are logged by its provider, not once more per queue
+      queue.on('error', () => undefined);
       this.queues.set(name, queue);
     }
     return queue;
