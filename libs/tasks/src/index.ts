@@ -1,3 +1,4 @@
+export * from './bull-registrations.js';
 export * from './config/tasks.config.js';
 export * from './config/validate-env.js';
 export * from './core/async-result.js';

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
+import { bullRegistrations, configuredQueueNames } from './bull-registrations.js';
 import { tasksConfig, type TasksConfig } from './config/tasks.config.js';
 import { QueueInspector } from './core/queue-inspector.js';
 import { QueueRegistry } from './core/queue-registry.js';
@@ -64,27 +65,32 @@ const producerExports = [
  * The task system for each kind of process. `forProducer()`: submit and inspect, nothing that consumes (the
  * API, the control commands). `forWorker()`: the consumer (BullMQ workers, limits, revokes, heartbeat) and its
  * executor. `forExecutor()`: inside an executor thread, the handlers and what they need to submit more work.
+ * The producer and worker forms also register the configured queues and the flow producer with
+ * `@nestjs/bullmq` (injectable by token, e.g. for a dashboard); consumption stays `TaskWorkerService`'s.
  */
 @Module({})
 export class TasksModule {
   static forProducer(): DynamicModule {
+    const bull = bullRegistrations(configuredQueueNames());
     return {
       module: TasksModule,
       global: true,
-      imports: [ConfigModule.forFeature(tasksConfig)],
-      providers: producerProviders,
-      exports: producerExports,
+      imports: [ConfigModule.forFeature(tasksConfig), ...bull.imports],
+      providers: [...producerProviders, ...bull.providers],
+      exports: [...producerExports, ...bull.exports],
     };
   }
 
   static forWorker(options: WorkerRuntimeOptions): DynamicModule {
     const pool = options.pool;
+    const bull = bullRegistrations(configuredQueueNames(options.queues));
     return {
       module: TasksModule,
       global: true,
-      imports: [ConfigModule.forFeature(tasksConfig), DiscoveryModule],
+      imports: [ConfigModule.forFeature(tasksConfig), DiscoveryModule, ...bull.imports],
       providers: [
         ...producerProviders,
+        ...bull.providers,
         HandlerRegistry,
         { provide: WORKER_RUNTIME_OPTIONS, useValue: options },
         InlineExecutor,
@@ -102,7 +108,7 @@ export class TasksModule {
         TaskRunner,
         TaskWorkerService,
       ],
-      exports: [...producerExports, TaskWorkerService],
+      exports: [...producerExports, ...bull.exports, TaskWorkerService],
     };
   }
 
