@@ -209,11 +209,13 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
    * still runs then is left to crash recovery (a live worker hands it back to its queue at once).
    */
   async onApplicationShutdown(): Promise<void> {
+    // stop taking work first (close() marks each worker closing at once), then say so: a task queued after the
+    // line below is left to other workers
+    const closed = Promise.all([...this.workers.values()].map((worker) => worker.close()));
     this.logger.log(
       `worker ${this.id}: warm shutdown, waiting up to ${this.options.shutdownGrace} s for running tasks`,
     );
     await this.reclaimer.stop();
-    const closed = Promise.all([...this.workers.values()].map((worker) => worker.close()));
     const grace = new AbortController();
     const graceOver = sleep(this.options.shutdownGrace * 1000, 'timeout' as const, {
       signal: grace.signal,
