@@ -72,4 +72,39 @@ describe('a worker killed with SIGKILL in the middle of a chord', () => {
     expect(await starts(queue, body?.task_id ?? '')).toBe(1);
     await b.stop('SIGKILL');
   });
+
+  it('a workflow whose submitter died half-way through queuing it is failed by the workers, not left hanging', async () => {
+    const queue = 'wfabandon';
+    const options = { queue };
+    await startWorker(system, ['--queues', queue, '--concurrency', '2']);
+    const submitted = await system.request<{ task_id: string }>('POST', '/workflows', {
+      chord: {
+        header: [1, 2].map((value) => ({ task: 'tasks.sleep', args: [20, value], options })),
+        body: { task: 'tasks.xsum', options },
+      },
+    });
+    const id = submitted.body.task_id;
+    await system.waitForState(id, 'STARTED', 30_000);
+    // what a submitter killed between two batches leaves: QUEUING, past its deadline
+    const key = `${system.prefix}:_wf:${id}`;
+    await redis.hset(key, 'state', 'QUEUING');
+    await redis.zadd(`${system.prefix}:_wf_queuing`, 0, id);
+    const done = (await system.waitForState(id, ['SUCCESS', 'FAILURE', 'REVOKED'], 30_000)) as WorkflowBody;
+    expect(done.state).toBe('FAILURE');
+    expect(done.error).toContain('submission interrupted');
+    const body = done.members?.find((m) => m.path === 'chord.body');
+    expect(body?.state).toBe('REVOKED');
+    expect(await redis.zscore(`${system.prefix}:_wf_queuing`, id)).toBeNull();
+  });
+
+  it('a large group after a link is queued in batches, and completes in order', async () => {
+    await startWorker(system, ['--queues', 'default', '--concurrency', '8']);
+    const members = Array.from({ length: 1_200 }, (_, i) => ({ task: 'tasks.add', args: [i] }));
+    const submitted = await system.request<{ task_id: string }>('POST', '/workflows', {
+      chain: [{ task: 'tasks.add', args: [0, 0] }, { group: members }],
+    });
+    const done = await system.waitForState(submitted.body.task_id, ['SUCCESS', 'FAILURE'], 60_000);
+    expect(done.state).toBe('SUCCESS');
+    expect(done.result).toEqual(Array.from({ length: 1_200 }, (_, i) => i));
+  });
 });

@@ -20,6 +20,8 @@ export const ownKeys = (prefix: string) => ({
   worker: (id: string) => `${prefix}:_worker:${id}`,
   /** One workflow: its nodes, their results, its state (a hash; docs/WORKFLOWS.md). */
   workflow: (id: string) => `${prefix}:_wf:${id}`,
+  /** Workflows whose first step is being queued in batches, scored by when they count as abandoned. */
+  workflowsQueuing: `${prefix}:_wf_queuing`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */
   purged: (id: string) => `${prefix}:_purged:${id}`,
 });

@@ -14,7 +14,7 @@ import { TaskState } from '../core/task-state.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import type { WorkflowSpec } from './canvas.js';
 import { REPLACED_MARKER, type ReplacedResult } from './replace.js';
-import { FINISH, RECORD } from './workflow-scripts.js';
+import { COMMIT, FINISH, RECORD } from './workflow-scripts.js';
 import {
   planWorkflow,
   submitOptionsOf,
@@ -58,6 +58,13 @@ interface StartSet {
 type NodeLoader = (indices: number[]) => Promise<WorkflowNode[]>;
 
 const FINAL_TTL_FALLBACK_S = 24 * 3600;
+/**
+ * First tasks added in one transaction. Measured: a transaction of 10,000 holds Redis ~0.5 s (about 50 µs a
+ * member); 500 hold it ~25 ms, close to the longest single command of plain BullMQ's bulk add.
+ */
+export const QUEUE_BATCH = 500;
+/** A workflow still QUEUING this long after its submission started is taken as abandoned. */
+const QUEUING_DEADLINE_MS = 60_000;
 
 /**
  * Runs workflows (docs/WORKFLOWS.md). Submission stores the whole plan in one hash and queues what runs first
@@ -91,8 +98,11 @@ export class WorkflowEngine {
   }
 
   /**
-   * Stores a validated workflow and queues its first tasks atomically; returns its id. With `id` given and
-   * already stored (a replace done again), nothing is done.
+   * Stores a validated workflow and queues its first tasks; returns its id. Up to `QUEUE_BATCH` first tasks go
+   * in the same transaction as the workflow. More are added in batches (one transaction of thousands would
+   * hold Redis for half a second): the workflow reads QUEUING meanwhile, and one whose submitter died before
+   * the last batch is failed by the workers (`failAbandoned`), so that its outcome stays all or nothing. With
+   * `id` given and already stored (a replace done again), its queuing is finished if need be.
    */
   async create(
     plan: WorkflowPlan,
@@ -100,7 +110,10 @@ export class WorkflowEngine {
     id = newTaskId(),
   ): Promise<string> {
     const key = this.key(id);
-    if (links.replaces !== undefined && (await this.redis.exists(key)) === 1) return id;
+    if (links.replaces !== undefined && (await this.redis.exists(key)) === 1) {
+      if ((await this.redis.hget(key, 'state')) === 'QUEUING') await this.start(id, 0, undefined, true);
+      return id;
+    }
     const start = await this.startSet([0], (indices) => Promise.resolve(indices.map((i) => plan.nodes[i])));
     const now = Date.now();
     const jobs = start.tasks.map(({ index, node }) => this.jobFor(id, index, node, undefined, now));
@@ -112,16 +125,45 @@ export class WorkflowEngine {
       queue: first,
       ...links,
     };
+    const batched = jobs.length > QUEUE_BATCH;
     const fields: Record<string, string> = {
       meta: JSON.stringify(meta),
-      state: 'RUNNING',
+      state: batched ? 'QUEUING' : 'RUNNING',
       t: JSON.stringify(plan.tasks),
       done: '0',
     };
     plan.nodes.forEach((node, i) => (fields[`n:${i}`] = JSON.stringify(node)));
-    await this.queueJobs(jobs, (multi) => multi.hset(key, fields));
+    await this.queueJobs(jobs.slice(0, QUEUE_BATCH), (multi) => {
+      multi.hset(key, fields);
+      if (batched) multi.runCommand('zadd', [this.keys.workflowsQueuing, now + QUEUING_DEADLINE_MS, id]);
+    });
+    for (let from = QUEUE_BATCH; from < jobs.length; from += QUEUE_BATCH) {
+      await this.queueJobs(jobs.slice(from, from + QUEUE_BATCH));
+    }
+    if (batched) await COMMIT.run(this.redis, [key, this.keys.workflowsQueuing], [id]);
     for (const { index, node } of start.empty) await this.completed(id, index, node, [], false);
     return id;
+  }
+
+  /**
+   * Fails the workflows whose first step was left half-queued (their submitter died between batches): run by
+   * every worker now and then; each is failed once, whoever finds it.
+   */
+  async failAbandoned(): Promise<number> {
+    const ids = await this.redis.zrangebyscore(
+      this.keys.workflowsQueuing,
+      '-inf',
+      Date.now(),
+      'LIMIT',
+      0,
+      100,
+    );
+    let failed = 0;
+    for (const id of ids) {
+      if (await this.fail(id, 'submission interrupted before all of its first tasks were queued')) failed++;
+      await this.redis.zrem(this.keys.workflowsQueuing, id);
+    }
+    return failed;
   }
 
   /** The tasks that run first when node(s) `roots` start, found level by level. */
@@ -188,8 +230,12 @@ export class WorkflowEngine {
     });
   }
 
-  /** Starts node `index` with the previous result; a member whose parameters that result does not fit ends it. */
-  private async start(wf: string, index: number, input: Input): Promise<void> {
+  /**
+   * Starts node `index` with the previous result; a member whose parameters that result does not fit ends it.
+   * Done again after a crash, it adds only what is missing (member ids are fixed). `commit`: it finishes the
+   * queuing of a workflow's first step (a replace repeated after a crash).
+   */
+  private async start(wf: string, index: number, input: Input, commit = false): Promise<void> {
     const set = await this.startSet([index], (indices) => this.loadNodes(wf, indices));
     const now = Date.now();
     let jobs: JobSpec[];
@@ -202,7 +248,10 @@ export class WorkflowEngine {
       await this.fail(wf, `${at}: the previous result does not fit: ${error.problems.join('; ')}`);
       return;
     }
-    await this.queueJobs(jobs);
+    for (let from = 0; from < jobs.length; from += QUEUE_BATCH) {
+      await this.queueJobs(jobs.slice(from, from + QUEUE_BATCH));
+    }
+    if (commit) await COMMIT.run(this.redis, [this.key(wf), this.keys.workflowsQueuing], [wf]);
     for (const { index: i, node } of set.empty) await this.completed(wf, i, node, [], false);
   }
 
@@ -244,7 +293,8 @@ export class WorkflowEngine {
 
   private async finished(wf: string, result: unknown): Promise<void> {
     const args = [TaskState.Success, 'result', JSON.stringify(result ?? null), Date.now(), this.finalTtl()];
-    if (Number(await FINISH.run(this.redis, [this.key(wf)], args)) !== 1) return;
+    if (Number(await FINISH.run(this.redis, [this.key(wf), this.keys.workflowsQueuing], [...args, wf])) !== 1)
+      return;
     const parent = (await this.meta(wf))?.parent;
     if (parent) await this.completed(parent.wf, parent.n, parent, result);
   }
@@ -261,7 +311,11 @@ export class WorkflowEngine {
   ): Promise<boolean> {
     const key = this.key(wf);
     const ended = Number(
-      await FINISH.run(this.redis, [key], [state, 'error', error, Date.now(), this.finalTtl()]),
+      await FINISH.run(
+        this.redis,
+        [key, this.keys.workflowsQueuing],
+        [state, 'error', error, Date.now(), this.finalTtl(), wf],
+      ),
     );
     if (ended !== 1) return false;
     const [meta, tasksJson] = await this.redis.hmget(key, 'meta', 't');

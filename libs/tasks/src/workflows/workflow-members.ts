@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { TaskEnvelope } from '../core/envelope.js';
 import { TaskLostError } from '../core/errors.js';
 import type { WorkflowSpec } from './canvas.js';
 import { replacedBy } from './replace.js';
 import { WorkflowEngine, type MemberRef } from './workflow-engine.js';
+
+const ABANDONED_SWEEP_MS = 5_000;
 
 /** Whether this failure is a member's last: no attempt follows it. */
 export function isFinalFailure(job: Job<TaskEnvelope>, error: unknown): boolean {
@@ -16,8 +18,25 @@ export function isFinalFailure(job: Job<TaskEnvelope>, error: unknown): boolean 
  * a failure for good ends it; a run lost to crash recovery means nothing (another worker runs the member).
  */
 @Injectable()
-export class WorkflowMembers {
+export class WorkflowMembers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkflowMembers.name);
+  private sweep: NodeJS.Timeout | undefined;
+
   constructor(private readonly engine: WorkflowEngine) {}
+
+  /** Every worker looks for workflows whose submitter died half-way through queuing them, now and then. */
+  onApplicationBootstrap(): void {
+    this.sweep = setInterval(() => {
+      this.engine.failAbandoned().then(
+        (failed) => failed > 0 && this.logger.warn(`${failed} half-queued workflow(s) failed`),
+        () => undefined, // Redis away: the next round tries again
+      );
+    }, ABANDONED_SWEEP_MS).unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweep);
+  }
 
   async run(job: Job<TaskEnvelope>, ref: MemberRef, outcome: Promise<unknown>): Promise<unknown> {
     let result: unknown;

@@ -13,8 +13,10 @@ import { LuaScript } from '../redis/lua-script.js';
  * result recorded before (the member ran again after a crash) counts once, and the count is returned again,
  * so that whatever came next is queued again — which is a no-op, member ids being fixed.
  */
-export const RECORD = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'state') ~= 'RUNNING' then return -1 end
+const LIVE = `local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'RUNNING' and state ~= 'QUEUING' then`;
+
+export const RECORD = new LuaScript(`${LIVE} return -1 end
 local new = redis.call('HSETNX', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
 if new == 1 and ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'done', 1) end
 if ARGV[3] == '' then return 0 end
@@ -24,10 +26,21 @@ return tonumber(redis.call('HGET', KEYS[1], field) or '0')`);
 
 /**
  * Ends a running workflow: state ARGV[1], field ARGV[2] (`result` or `error`) = ARGV[3], `done_at` ARGV[4], kept
- * ARGV[5] more seconds. Returns 1 when this call ended it, 0 when it had ended already (or is unknown).
+ * ARGV[5] more seconds; it leaves the set of workflows being queued (KEYS[2]; ARGV[6] its id). Returns 1 when
+ * this call ended it, 0 when it had ended already (or is unknown).
  */
-export const FINISH = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'state') ~= 'RUNNING' then return 0 end
+export const FINISH = new LuaScript(`${LIVE} return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], ARGV[2], ARGV[3], 'done_at', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('ZREM', KEYS[2], ARGV[6])
+return 1`);
+
+/**
+ * Every first task of a workflow is queued: QUEUING becomes RUNNING, and the workflow leaves the set of those
+ * being queued (KEYS[2]; ARGV[1] its id). Returns 1 when it was QUEUING.
+ */
+export const COMMIT = new LuaScript(`
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('HGET', KEYS[1], 'state') ~= 'QUEUING' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'RUNNING')
 return 1`);

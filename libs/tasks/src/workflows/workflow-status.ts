@@ -70,8 +70,12 @@ export class WorkflowStatusReader {
     if (metaJson === null || stored === null) return null;
     const meta = JSON.parse(metaJson) as WorkflowMeta;
     const finished = Number(done ?? 0);
-    let state: TaskState =
-      stored === 'RUNNING' ? (finished > 0 ? TaskState.Progress : TaskState.Pending) : (stored as TaskState);
+    const running = stored === 'RUNNING' || stored === 'QUEUING';
+    let state: TaskState = running
+      ? finished > 0
+        ? TaskState.Progress
+        : TaskState.Pending
+      : (stored as TaskState);
     let list: WorkflowMemberStatus[] | undefined;
     if (members) {
       list = await this.members(key, JSON.parse(tasksJson ?? '[]') as number[], READY_STATES.has(state));
