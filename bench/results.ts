@@ -172,6 +172,12 @@ export function metrics(o: BenchOptions): Metric[] {
       digits: 0,
       pick: (r) => r.workflows?.execMicros,
     },
+    {
+      label: `${batch}, Redis CPU over the submit call`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.submitRedisCpuMicros,
+    },
   ];
 }
 
