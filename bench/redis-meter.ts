@@ -54,7 +54,7 @@ export interface LongestCommand {
 /** What `watchCommands` reads: the longest command of all, and the longest EXEC (a MULTI's whole run). */
 export interface LongestCommands {
   longest: LongestCommand;
-  /** 0 when no EXEC ran. */
+  /** NaN when no EXEC ran. */
   execMicros: number;
 }
 
@@ -75,7 +75,7 @@ export async function trackLongestCommands(redis: Redis): Promise<void> {
 export async function longestCommands(redis: Redis): Promise<LongestCommands> {
   const [latency, commands] = await Promise.all([redis.info('latencystats'), redis.info('commandstats')]);
   const longest: LongestCommand = { command: '–', micros: 0 };
-  let execMicros = 0;
+  let execMicros = NaN;
   for (const [, command, p100] of latency.matchAll(/^latency_percentiles_usec_([^:]+):.*p100=([\d.]+)/gm)) {
     const micros = Number(p100);
     if (command === 'exec') execMicros = micros;

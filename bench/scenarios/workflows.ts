@@ -51,7 +51,7 @@ export interface WorkflowsResult {
    * where the wall-clock figures below also count the time redis-server waited for a CPU.
    */
   submitRedisCpuMicros: number;
-  /** Over the submit: the longest single command and the longest EXEC (µs, wall clock). */
+  /** Over the submit: the longest single command and the longest EXEC (µs, wall clock; NaN: no EXEC). */
   longest: LongestCommand;
   execMicros: number;
   /** Stored sizes of the batch and of other shapes (ours only). */
@@ -165,7 +165,7 @@ export async function measureWorkflows(
         const workerCpu = worker.cpuMicros() - workerBefore;
         const redisAfter = await redisUsage(redis);
         const memoryAfter = await usedMemory(redis);
-        const size = await storedSize(redis, `group of ${tasks}`, batch);
+        const size = await storedSize(redis, `group of ${tasks.toLocaleString('en-US')}`, batch);
         result = {
           tasks,
           totalMs: ended - started,
