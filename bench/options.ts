@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** Which measurements to run; all by default. */
-export const SCENARIOS = ['enqueue', 'processing', 'latency', 'rest'] as const;
+export const SCENARIOS = ['enqueue', 'processing', 'latency', 'rest', 'workflows'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** autocannon connections and duration (s), after a warm-up of `warmupSeconds`. */
   connections: number;
   restSeconds: number;
+  /** Tasks queued at once by the workflows scenario: ours one group of that many members, plain one addBulk. */
+  groupTasks: number;
   scenarios: Scenario[];
   /** Markdown report path (relative to the repository), or undefined for none. */
   out: string | undefined;
@@ -40,7 +42,9 @@ const USAGE = `npm run bench -- [flags]   (each flag also reads from the environ
   --warmup-seconds S   warm-up before latency and REST runs           BENCH_WARMUP_S    [2]
   --connections N      REST: autocannon connections                   BENCH_CONNECTIONS [50]
   --rest-seconds S     REST: measured seconds                         BENCH_REST_S      [10]
-  --only LIST          some of: ${SCENARIOS.join(',')}     BENCH_ONLY        [all]
+  --group N            workflows: group members (plain: addBulk)      BENCH_GROUP       [10000]
+  --only LIST          some of: ${SCENARIOS.join(',')}
+                                                                      BENCH_ONLY        [all]
   --out PATH           Markdown report                                BENCH_OUT         [docs/BENCHMARKS.md]
   --no-docs            print only, write no report
   --node-args="FLAGS" extra node flags for spawned workers and APIs  BENCH_NODE_ARGS   []`;
@@ -77,6 +81,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       'warmup-seconds': { type: 'string' },
       connections: { type: 'string' },
       'rest-seconds': { type: 'string' },
+      group: { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
       'no-docs': { type: 'boolean' },
@@ -102,6 +107,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     warmupSeconds: positive('--warmup-seconds', values['warmup-seconds'] ?? env.BENCH_WARMUP_S, 2, 0),
     connections: int('--connections', values.connections ?? env.BENCH_CONNECTIONS, 50),
     restSeconds: positive('--rest-seconds', values['rest-seconds'] ?? env.BENCH_REST_S, 10),
+    groupTasks: int('--group', values.group ?? env.BENCH_GROUP, 10_000),
     scenarios: scenarioList(values.only ?? env.BENCH_ONLY),
     out: values['no-docs'] ? undefined : (values.out ?? (env.BENCH_OUT || 'docs/BENCHMARKS.md')),
     nodeArgs: nodeArgs.split(/\s+/).filter(Boolean),

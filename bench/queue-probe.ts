@@ -38,6 +38,11 @@ export class QueueProbe {
     return redisUsage(this.redis);
   }
 
+  /** Jobs completed so far. */
+  completedCount(): Promise<number> {
+    return this.redis.zcard(this.key('completed'));
+  }
+
   /**
    * Waits until `count` jobs have completed; fails at once if any job failed (a broken benchmark) and after
    * `timeoutMs` otherwise. Returns the finish time of the last job (the completed set's highest score).

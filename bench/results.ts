@@ -3,6 +3,7 @@ import type { EnqueueResult } from './scenarios/enqueue.js';
 import type { LatencyResult } from './scenarios/latency.js';
 import type { ProcessingResult } from './scenarios/processing.js';
 import type { RestResult } from './scenarios/rest.js';
+import type { StoredSize, WorkflowsResult } from './scenarios/workflows.js';
 import { median, ratio } from './stats.js';
 
 /** Everything measured for one system in one repetition; a scenario left out stays undefined. */
@@ -11,6 +12,7 @@ export interface RunResult {
   processing?: ProcessingResult;
   latency?: LatencyResult;
   rest?: RestResult;
+  workflows?: WorkflowsResult;
 }
 
 export interface Results {
@@ -34,6 +36,7 @@ export interface Metric {
 /** The reported metrics; labels carry the parameters they were measured with. */
 export function metrics(o: BenchOptions): Metric[] {
   const at = `at ${o.rate}/s`;
+  const batch = `${o.groupTasks.toLocaleString('en-US')} tasks at once`;
   return [
     {
       label: `processing, 1 worker process, concurrency ${o.concurrency}`,
@@ -106,6 +109,75 @@ export function metrics(o: BenchOptions): Metric[] {
     { label: 'Redis CPU per request', unit: 'µs', digits: 0, pick: (r) => r.rest?.redis.cpuMicrosPer },
     { label: 'Redis commands per request', unit: 'calls', digits: 1, pick: (r) => r.rest?.redis.callsPer },
     { label: 'REST non-2xx + errors', unit: 'count', digits: 0, pick: (r) => r.rest?.failures },
+    {
+      label: `${batch}, submit → all done`,
+      unit: 'ms',
+      digits: 0,
+      pick: (r) => r.workflows?.totalMs,
+      target: { text: '≤ 2× plain', met: (_, x) => x <= 2 },
+    },
+    { label: `${batch}, the submit call`, unit: 'ms', digits: 0, pick: (r) => r.workflows?.submitMs },
+    {
+      label: `${batch}, producer CPU per task`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.producerCpuMicrosPerTask,
+    },
+    {
+      label: `${batch}, worker CPU per task`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.workerCpuMicrosPerTask,
+    },
+    {
+      label: `${batch}, Redis CPU per task`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.redis.cpuMicrosPer,
+    },
+    {
+      label: `${batch}, Redis commands per task`,
+      unit: 'calls',
+      digits: 1,
+      pick: (r) => r.workflows?.redis.callsPer,
+    },
+    {
+      label: `${batch}, Redis used_memory per task`,
+      unit: 'bytes',
+      digits: 0,
+      pick: (r) => r.workflows?.memoryBytesPerTask,
+    },
+    {
+      label: `${batch}, job hash per task (MEMORY USAGE)`,
+      unit: 'bytes',
+      digits: 0,
+      pick: (r) => r.workflows?.jobBytesPerTask,
+    },
+    {
+      label: `${batch}, workflow hash per task (MEMORY USAGE)`,
+      unit: 'bytes',
+      digits: 0,
+      pick: (r) => r.workflows?.workflowBytesPerTask,
+    },
+    {
+      label: `${batch}, longest Redis command during the submit`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.longest.micros,
+      target: { text: '≤ 50 ms', met: (ours) => ours <= 50_000 },
+    },
+    {
+      label: `${batch}, EXEC of the submit's MULTI`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.execMicros,
+    },
+    {
+      label: `${batch}, Redis CPU over the submit call`,
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.workflows?.submitRedisCpuMicros,
+    },
   ];
 }
 
@@ -138,5 +210,38 @@ export function summarize(results: Results, options: BenchOptions): SummaryRow[]
     };
     if (metric.target) row.met = metric.target.met(row.ours, row.ratio);
     return [row];
+  });
+}
+
+/** One stored shape's median sizes over the runs (ours: the systems that have workflows). */
+export interface SizeRow {
+  shape: string;
+  tasks: number;
+  workflowBytes: number;
+  jobBytes: number;
+  dataBytes: number;
+  largestDataBytes: number;
+  runs: number;
+}
+
+/** Median stored sizes per shape, in the order measured; empty when the workflows scenario did not run. */
+export function summarizeSizes(runs: RunResult[]): SizeRow[] {
+  const byShape = new Map<string, StoredSize[]>();
+  for (const run of runs) {
+    for (const size of run.workflows?.sizes ?? []) {
+      byShape.set(size.shape, [...(byShape.get(size.shape) ?? []), size]);
+    }
+  }
+  return [...byShape].map(([shape, sizes]) => {
+    const mid = (pick: (size: StoredSize) => number): number => median(sizes.map(pick));
+    return {
+      shape,
+      tasks: mid((size) => size.tasks),
+      workflowBytes: mid((size) => size.workflowBytes),
+      jobBytes: mid((size) => size.jobBytes),
+      dataBytes: mid((size) => size.dataBytes),
+      largestDataBytes: mid((size) => size.largestDataBytes),
+      runs: sizes.length,
+    };
   });
 }

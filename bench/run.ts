@@ -11,11 +11,12 @@ import { ROOT_DIR } from './node-process.js';
 import { parseOptions, type BenchOptions, type Scenario } from './options.js';
 import { writeMarkdown } from './markdown-file.js';
 import { markdownReport, textTable } from './report.js';
-import { summarize, type Results, type RunResult } from './results.js';
+import { summarize, summarizeSizes, type Results, type RunResult } from './results.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureLatency } from './scenarios/latency.js';
 import { measureProcessing } from './scenarios/processing.js';
 import { measureRest } from './scenarios/rest.js';
+import { measureWorkflows } from './scenarios/workflows.js';
 import { ours } from './systems/ours.js';
 import { plain } from './systems/plain.js';
 import type { BenchEnv, SystemUnderTest } from './systems/system.js';
@@ -61,6 +62,14 @@ async function runScenario(
         warmupSeconds: o.warmupSeconds,
       }));
       return `REST ${round(r.reqPerSec)} req/s, p99 ${r.p99Ms} ms, ${round(r.cpuMicrosPerRequest)} µs API CPU/request, ${r.failures} failures`;
+    }
+    case 'workflows': {
+      const r = (result.workflows = await measureWorkflows(system, env, o.groupTasks, o.concurrency));
+      const sizes = (r.sizes ?? []).map((s) => `${s.shape} ${s.workflowBytes} B`).join(', ');
+      return (
+        `${r.tasks} at once: ${r.totalMs} ms to the end (submit ${r.submitMs} ms), ${round(r.memoryBytesPerTask)} B/task, ` +
+        `longest command ${r.longest.command} ${r.longest.micros} µs${sizes ? `; workflow hashes: ${sizes}` : ''}`
+      );
     }
   }
 }
@@ -121,11 +130,13 @@ async function main(): Promise<void> {
     }
     machine.loadAtEnd = currentLoad();
     const rows = summarize(results, options);
-    process.stdout.write(`\n${textTable(rows)}\n`);
+    const sizes = summarizeSizes(results.ours);
+    process.stdout.write(`\n${textTable(rows, sizes)}\n`);
     if (options.out) {
       const argv = process.argv.slice(2).join(' ');
       const markdown = markdownReport({
         rows,
+        sizes,
         machine,
         options,
         command: `npm run bench${argv ? ` -- ${argv}` : ''}`,

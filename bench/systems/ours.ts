@@ -1,17 +1,30 @@
-import { Module } from '@nestjs/common';
+import { Module, type INestApplicationContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Add, PRODUCER_REDIS, TaskClient, TasksModule } from '@app/tasks';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  Add,
+  group,
+  PRODUCER_REDIS,
+  s,
+  TaskClient,
+  TasksModule,
+  WorkflowClient,
+  type Canvas,
+  type TaskNode,
+} from '@app/tasks';
 import { BenchProcess } from '../node-process.js';
 import {
   BENCH_QUEUE,
   type BenchEnv,
+  type Batch,
   type Producer,
   type RestTarget,
   type SystemUnderTest,
+  type WorkflowProducer,
   startRestTarget,
 } from './system.js';
 
@@ -34,21 +47,61 @@ function appEnv(env: BenchEnv): Record<string, string> {
   };
 }
 
+/** The producer side in the bench process, connected: the apps' module, configured from `env`. */
+async function producerApp(env: BenchEnv): Promise<INestApplicationContext> {
+  // the config is read from the environment when the module starts, as in the apps
+  Object.assign(process.env, appEnv(env));
+  const app = await NestFactory.createApplicationContext(BenchProducerModule, { logger: ['error', 'warn'] });
+  // the producer connection fails fast instead of queueing commands (the API's choice): let it connect first
+  const redis = app.get<Redis>(PRODUCER_REDIS);
+  if (redis.status !== 'ready') await once(redis, 'ready');
+  return app;
+}
+
+/** Workflows through `WorkflowClient.submit(canvas)`, waited for as a caller would: `AsyncResult.get`. */
+async function workflowProducer(env: BenchEnv): Promise<WorkflowProducer> {
+  const app = await producerApp(env);
+  const client = app.get(WorkflowClient);
+  const redis = app.get<Redis>(PRODUCER_REDIS);
+  return {
+    async submit(canvas: Canvas, expected: unknown): Promise<Batch> {
+      const handle = await client.submit(canvas);
+      // the workflow's hash (libs/tasks/src/core/keys.ts): its plan names each member's queue and job id
+      const workflow = `${env.prefix}:_wf:${handle.id}`;
+      return {
+        async end(timeoutMs) {
+          const result = await handle.get(timeoutMs / 1000);
+          if (!isDeepStrictEqual(result, expected))
+            throw new Error(
+              `workflow ${handle.id}: unexpected result ${JSON.stringify(result).slice(0, 200)}`,
+            );
+          const doneAt = (await handle.status()).date_done;
+          if (doneAt === undefined) throw new Error(`workflow ${handle.id}: no date_done`);
+          return Date.parse(doneAt);
+        },
+        async keys() {
+          const tasks = JSON.parse((await redis.hget(workflow, 't')) ?? '[]') as number[];
+          const nodes = tasks.length > 0 ? await redis.hmget(workflow, ...tasks.map((i) => `n:${i}`)) : [];
+          const jobs = nodes.map((raw) => {
+            const node = JSON.parse(raw ?? '{}') as TaskNode;
+            return `${env.prefix}:${node.q}:${node.id}`;
+          });
+          return { jobs, workflow };
+        },
+      };
+    },
+    close: () => app.close(),
+  };
+}
+
 /** Our system: `TaskClient.submit(Add, …)` (validated), the `codehubot worker` command and the REST API. */
 export const ours: SystemUnderTest = {
   key: 'ours',
   label: 'ours (TaskClient + codehubot worker)',
 
   async producer(env: BenchEnv): Promise<Producer> {
-    // the config is read from the environment when the module starts, as in the apps
-    Object.assign(process.env, appEnv(env));
-    const app = await NestFactory.createApplicationContext(BenchProducerModule, {
-      logger: ['error', 'warn'],
-    });
+    const app = await producerApp(env);
     const client = app.get(TaskClient);
-    // the producer connection fails fast instead of queueing commands (the API's choice): let it connect first
-    const redis = app.get<Redis>(PRODUCER_REDIS);
-    if (redis.status !== 'ready') await once(redis, 'ready');
     return {
       add: async (x, y) => (await client.submit(Add, { x, y })).id,
       close: () => app.close(),
@@ -70,4 +123,22 @@ export const ours: SystemUnderTest = {
       body: JSON.stringify({ args: [4, 4] }),
     });
   },
+
+  /** One workflow: a group of `tasks.add(i, 1)`, whose result is the list of their results, in order. */
+  async batchProducer(env: BenchEnv) {
+    const workflows = await workflowProducer(env);
+    return {
+      submit(count: number) {
+        // `.s()`, as a group's members usually are: at the head of a workflow there is no previous result to receive
+        const members = Array.from({ length: count }, (_, i) => s(Add, { x: i, y: 1 }));
+        return workflows.submit(
+          group(...members),
+          members.map((_, i) => i + 1),
+        );
+      },
+      close: () => workflows.close(),
+    };
+  },
+
+  workflowProducer,
 };

@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { BenchProcess } from '../node-process.js';
+import { QueueProbe } from '../queue-probe.js';
 import {
   BENCH_QUEUE,
   type BenchEnv,
+  type BatchProducer,
   type Producer,
   type RestTarget,
   type SystemUnderTest,
@@ -49,6 +51,32 @@ export const plain: SystemUnderTest = {
     return startRestTarget('bench/bare-api.js', plainEnv(env), env.nodeArgs, /bare api listening/, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ x: 4, y: 4 }),
+    });
+  },
+
+  /** `Queue.addBulk` of `count` jobs `add {x: i, y: 1}`: one MULTI, as BullMQ does it; done when all completed. */
+  batchProducer(env: BenchEnv): Promise<BatchProducer> {
+    const queue = new Queue(BENCH_QUEUE, { connection: { url: env.redisUrl }, prefix: env.prefix });
+    const probe = new QueueProbe(env.redisUrl, env.prefix, BENCH_QUEUE);
+    return Promise.resolve({
+      async submit(count: number) {
+        const before = await probe.completedCount();
+        const jobs = await queue.addBulk(
+          Array.from({ length: count }, (_, i) => ({
+            name: 'add',
+            data: { x: i, y: 1 },
+            opts: jobOptions(),
+          })),
+        );
+        return {
+          end: (timeoutMs: number) => probe.waitForCompleted(before + count, timeoutMs),
+          keys: () => Promise.resolve({ jobs: jobs.map((job) => `${env.prefix}:${BENCH_QUEUE}:${job.id}`) }),
+        };
+      },
+      async close() {
+        await queue.close();
+        await probe.close();
+      },
     });
   },
 };

@@ -1,3 +1,4 @@
+import type { Canvas } from '@app/tasks';
 import { freePort } from '../../test/utils/free-port.js';
 import { BenchProcess } from '../node-process.js';
 
@@ -20,6 +21,34 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+/**
+ * What one batch of tasks queued at once left behind and when it ended (the workflows scenario): ours a
+ * workflow, plain BullMQ the jobs of one `Queue.addBulk`.
+ */
+export interface Batch {
+  /**
+   * Waits until every task has finished and answers the epoch ms of the end, as recorded in Redis (ours: the
+   * workflow's `done_at`; plain: the last job's `finishedOn`). Throws when a task failed, and (ours) when the result is not the one expected.
+   */
+  end(timeoutMs: number): Promise<number>;
+  /** Its keys in Redis: each task's job hash and, for ours, the workflow's hash. */
+  keys(): Promise<{ jobs: string[]; workflow?: string }>;
+}
+
+/** Queues `count` no-op tasks `tasks.add(i, 1)` in one go: ours as one workflow (a group), plain as one `addBulk`. */
+export interface BatchProducer {
+  /** Resolves once all of them are queued. */
+  submit(count: number): Promise<Batch>;
+  close(): Promise<void>;
+}
+
+/** Submits workflows built in code (a system that has them: ours). */
+export interface WorkflowProducer {
+  /** Resolves once the workflow is queued; the batch's `end` checks its final result against `expected`. */
+  submit(canvas: Canvas, expected: unknown): Promise<Batch>;
+  close(): Promise<void>;
+}
+
 /** An HTTP route that enqueues one task per request, served by a child process. */
 export interface RestTarget {
   process: BenchProcess;
@@ -37,6 +66,10 @@ export interface SystemUnderTest {
   startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess>;
   /** An API process, listening. */
   startApi(env: BenchEnv): Promise<RestTarget>;
+  /** A producer of batches in the bench process (the workflows scenario). */
+  batchProducer(env: BenchEnv): Promise<BatchProducer>;
+  /** Workflows of any shape, for the stored-size measurements; absent when the system has none. */
+  workflowProducer?(env: BenchEnv): Promise<WorkflowProducer>;
 }
 
 /**
