@@ -214,13 +214,7 @@ export function summarize(results: Results, options: BenchOptions): SummaryRow[]
 }
 
 /** One stored shape's median sizes over the runs (ours: the systems that have workflows). */
-export interface SizeRow {
-  shape: string;
-  tasks: number;
-  workflowBytes: number;
-  jobBytes: number;
-  dataBytes: number;
-  largestDataBytes: number;
+export interface SizeRow extends StoredSize {
   runs: number;
 }
 
