@@ -238,15 +238,16 @@ export class WorkflowEngine {
   private async start(wf: string, index: number, input: Input, commit = false): Promise<void> {
     const set = await this.startSet([index], (indices) => this.loadNodes(wf, indices));
     const now = Date.now();
-    let jobs: JobSpec[];
-    try {
-      jobs = set.tasks.map(({ index: i, node }) => this.jobFor(wf, i, node, input, now));
-    } catch (error) {
-      if (!(error instanceof PayloadValidationError)) throw error;
-      const node = set.tasks.find(({ node: n }) => n.task === error.taskName)?.node;
-      const at = node ? `${node.path} (${node.task} ${node.id})` : error.taskName;
-      await this.fail(wf, `${at}: the previous result does not fit: ${error.problems.join('; ')}`);
-      return;
+    const jobs: JobSpec[] = [];
+    for (const { index: i, node } of set.tasks) {
+      try {
+        jobs.push(this.jobFor(wf, i, node, input, now));
+      } catch (error) {
+        if (!(error instanceof PayloadValidationError)) throw error;
+        const at = `${node.path} (${node.task} ${node.id})`;
+        await this.fail(wf, `${at}: the previous result does not fit: ${error.problems.join('; ')}`);
+        return;
+      }
     }
     for (let from = 0; from < jobs.length; from += QUEUE_BATCH) {
       await this.queueJobs(jobs.slice(from, from + QUEUE_BATCH));
