@@ -135,6 +135,16 @@ export class DocumentsRepository {
     return this.documents.findOneBy({ id });
   }
 
+  /** The documents with these ids (those that exist), in no particular order. */
+  async findByIds(ids: readonly string[]): Promise<Document[]> {
+    const found: Document[] = [];
+    // bounded statements: SQLite caps bound parameters per statement
+    for (let i = 0; i < ids.length; i += 500) {
+      found.push(...(await this.documents.findBy({ id: In(ids.slice(i, i + 500)) })));
+    }
+    return found;
+  }
+
   /** The document with its extracted text (null when not extracted yet). */
   async findWithContent(id: string): Promise<Document | null> {
     return this.documents.createQueryBuilder('d').addSelect('d.content').where('d.id = :id', { id }).getOne();

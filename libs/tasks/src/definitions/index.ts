@@ -7,7 +7,9 @@ import { GenerateReport } from './generate-report.task.js';
 import { LongRunningTask } from './long-running-task.task.js';
 import { ProcessData } from './process-data.task.js';
 import { ProcessItem } from './process-item.task.js';
+import { SaveChunks } from './save-chunks.task.js';
 import { SendEmail } from './send-email.task.js';
+import { VectorizeBatch } from './vectorize-batch.task.js';
 import { VectorizeDocument } from './vectorize-document.task.js';
 import { Xsum } from './xsum.task.js';
 
@@ -19,7 +21,9 @@ export * from './generate-report.task.js';
 export * from './long-running-task.task.js';
 export * from './process-data.task.js';
 export * from './process-item.task.js';
+export * from './save-chunks.task.js';
 export * from './send-email.task.js';
+export * from './vectorize-batch.task.js';
 export * from './vectorize-document.task.js';
 export * from './xsum.task.js';
 
@@ -34,6 +38,8 @@ export const ALL_TASKS: readonly AnyTask[] = [
   GenerateReport,
   SendEmail,
   VectorizeDocument,
+  VectorizeBatch,
+  SaveChunks,
   DownloadDocument,
   ExtractDocument,
 ];
