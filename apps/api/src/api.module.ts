@@ -13,6 +13,7 @@ import { QueuesController } from './monitoring/queues.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { TasksController } from './tasks/tasks.controller.js';
+import { WorkflowsController } from './workflows/workflows.controller.js';
 
 /** The producer: REST API over the task client. Nothing here consumes a queue. */
 @Module({
@@ -23,7 +24,7 @@ import { TasksController } from './tasks/tasks.controller.js';
     TerminusModule,
     DocumentsApiModule,
   ],
-  controllers: [TasksController, WorkersController, QueuesController, HealthController],
+  controllers: [TasksController, WorkflowsController, WorkersController, QueuesController, HealthController],
   providers: [
     RedisHealthIndicator,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

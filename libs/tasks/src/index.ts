@@ -32,3 +32,6 @@ export * from './tasks.module.js';
 export * from './tokens.js';
 export * from './workflows/canvas.js';
 export * from './workflows/workflow-client.js';
+export * from './workflows/workflow-errors.js';
+export * from './workflows/workflow-plan.js';
+export * from './workflows/workflow-status.js';

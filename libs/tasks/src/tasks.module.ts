@@ -22,6 +22,10 @@ import { TaskRunner } from './runtime/task-runner.js';
 import { TaskWorkerService } from './runtime/task-worker.service.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './runtime/worker-options.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from './tokens.js';
+import { WorkflowClient } from './workflows/workflow-client.js';
+import { WorkflowEngine } from './workflows/workflow-engine.js';
+import { WorkflowMembers } from './workflows/workflow-members.js';
+import { WorkflowStatusReader } from './workflows/workflow-status.js';
 
 const producerProviders: Provider[] = [
   {
@@ -38,6 +42,9 @@ const producerProviders: Provider[] = [
   TaskClient,
   TaskStatusReader,
   WorkerDirectory,
+  WorkflowEngine,
+  WorkflowStatusReader,
+  WorkflowClient,
 ];
 const producerExports = [
   TASKS_CONFIG,
@@ -49,6 +56,8 @@ const producerExports = [
   TaskClient,
   TaskStatusReader,
   WorkerDirectory,
+  WorkflowClient,
+  WorkflowStatusReader,
 ];
 
 /**
@@ -89,6 +98,7 @@ export class TasksModule {
             },
         TaskHooks,
         RevocationListener,
+        WorkflowMembers,
         TaskRunner,
         TaskWorkerService,
       ],

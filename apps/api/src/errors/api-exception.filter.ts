@@ -6,6 +6,7 @@ import {
   PayloadValidationError,
   TaskNotFoundError,
   UnknownTaskError,
+  WorkflowSpecError,
 } from '@app/tasks';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
@@ -71,7 +72,12 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof UnknownTaskError || error instanceof TaskNotFoundError)
     return client(404, error.message);
   if (error instanceof PayloadValidationError) return client(400, error.problems);
-  if (error instanceof InvalidOptionError || error instanceof NotJsonError) return client(400, error.message);
+  if (
+    error instanceof InvalidOptionError ||
+    error instanceof NotJsonError ||
+    error instanceof WorkflowSpecError
+  )
+    return client(400, error.message);
   if (error instanceof IdempotencyConflictError) return client(409, error.message);
   const fastify = fastifyClientError(error);
   if (fastify)

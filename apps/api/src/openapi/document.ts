@@ -15,6 +15,7 @@ import {
   ErrorResponseDto,
   PUBLIC_EXTENSION,
 } from './decorators.js';
+import { WORKFLOW_SCHEMAS } from '../workflows/workflow-spec.schema.js';
 
 /**
  * Path segments shared by routes whose parameter has another name on each (`POST /tasks/{name}`, `GET
@@ -94,6 +95,10 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
     }
   }
   for (const shared of SHARED_PATHS) sharePath(document, shared);
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...WORKFLOW_SCHEMAS },
+  };
   return document;
 }
 

@@ -1,6 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import {
   Add,
+  chord,
+  Fail,
+  Flaky,
+  PermanentTaskError,
+  s,
+  si,
+  Sleep,
+  SumInParallel,
+  type FailPayload,
+  type FlakyPayload,
+  type SleepPayload,
+  type SumInParallelPayload,
   CpuBurn,
   GenerateReport,
   HandlesTask,
@@ -84,5 +96,33 @@ export class DemoHandlers {
       // deliberately never yields
     }
     return { burned: seconds };
+  }
+
+  @HandlesTask(Sleep)
+  async sleep({ seconds, value }: SleepPayload, ctx: TaskContext): Promise<unknown> {
+    await sleep(seconds * 1000, undefined, { signal: ctx.signal });
+    return value ?? seconds;
+  }
+
+  @HandlesTask(Fail)
+  async fail({ message, seconds }: FailPayload, ctx: TaskContext): Promise<never> {
+    if (seconds) await sleep(seconds * 1000, undefined, { signal: ctx.signal });
+    throw new PermanentTaskError(message);
+  }
+
+  @HandlesTask(Flaky)
+  flaky({ failures, value }: FlakyPayload, ctx: TaskContext): unknown {
+    if (ctx.retries < failures) throw new Error(`flaky: attempt ${ctx.retries + 1} of ${failures + 1} fails`);
+    return value ?? ctx.retries;
+  }
+
+  @HandlesTask(SumInParallel)
+  sumInParallel({ numbers }: SumInParallelPayload, ctx: TaskContext): number {
+    return ctx.replace(
+      chord(
+        numbers.map((x) => si(Add, { x, y: 0 })),
+        s(Xsum),
+      ),
+    );
   }
 }

@@ -1,3 +1,5 @@
+import type { MemberRef } from '../workflows/workflow-engine.js';
+
 /**
  * What a BullMQ job's `data` holds for one of our tasks: the validated keyword arguments and the calling
  * options that must travel with the task (Celery puts these in message headers).
@@ -8,4 +10,6 @@ export interface TaskEnvelope<P = Record<string, unknown>> {
   expires?: number;
   /** The payload rules the producer checked `kwargs` against (`payloadSchema`); absent when unknown. */
   schema?: string;
+  /** Set on a workflow member: its workflow and place in it. */
+  wf?: MemberRef;
 }

@@ -51,8 +51,12 @@ export class PayloadValidationError extends Error {
 }
 
 export class UnknownTaskError extends Error {
-  constructor(readonly taskName: string) {
-    super(`Unknown task: ${taskName}`);
+  /** `path`: where a workflow names it (`chain[1].group[0]`). */
+  constructor(
+    readonly taskName: string,
+    readonly path?: string,
+  ) {
+    super(`Unknown task: ${taskName}${path ? ` (at ${path})` : ''}`);
     this.name = 'UnknownTaskError';
   }
 }

@@ -18,6 +18,8 @@ export const ownKeys = (prefix: string) => ({
   lockOwners: `${prefix}:_lock_owners`,
   /** One worker's last heartbeat (JSON), expiring when it stops beating. */
   worker: (id: string) => `${prefix}:_worker:${id}`,
+  /** One workflow: its nodes, their results, its state (a hash; docs/WORKFLOWS.md). */
+  workflow: (id: string) => `${prefix}:_wf:${id}`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */
   purged: (id: string) => `${prefix}:_purged:${id}`,
 });

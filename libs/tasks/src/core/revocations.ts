@@ -9,7 +9,7 @@ export const REVOKE_MARK_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface RevokeMessage {
   type: 'revoke';
-  id: string;
+  ids: string[];
   terminate: boolean;
 }
 
@@ -29,12 +29,19 @@ export class Revocations {
   }
 
   async revoke(id: string, terminate: boolean, dueAt: number): Promise<void> {
+    await this.revokeMany([id], terminate, dueAt);
+  }
+
+  /** Revokes several tasks in one step and one broadcast (the unfinished members of a workflow). */
+  async revokeMany(ids: readonly string[], terminate: boolean, dueAt = 0): Promise<void> {
+    if (ids.length === 0) return;
     const now = Date.now();
-    const message: RevokeMessage = { type: 'revoke', id, terminate };
+    const until = Math.max(now, dueAt) + REVOKE_MARK_TTL_MS;
+    const message: RevokeMessage = { type: 'revoke', ids: [...ids], terminate };
     await this.redis
       .multi()
       .zremrangebyscore(this.keys.revoked, '-inf', now)
-      .zadd(this.keys.revoked, Math.max(now, dueAt) + REVOKE_MARK_TTL_MS, id)
+      .zadd(this.keys.revoked, ...ids.flatMap((id) => [until, id]))
       .publish(this.keys.control, JSON.stringify(message))
       .exec();
   }

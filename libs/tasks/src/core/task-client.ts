@@ -19,6 +19,8 @@ import type { SubmitOptions } from './submit-options.js';
 import { TaskCatalogue } from './task-catalogue.js';
 import { TaskStatusReader } from './task-status-reader.js';
 import { TaskState, type TaskStatus } from './task-state.js';
+import { replacedBy } from '../workflows/replace.js';
+import { WorkflowClient } from '../workflows/workflow-client.js';
 
 /**
  * The producer side of the task system: submit (typed, or by name as the REST API does) and revoke. Every
@@ -31,6 +33,7 @@ export class TaskClient {
     private readonly revocations: Revocations,
     private readonly catalogue: TaskCatalogue,
     private readonly reader: TaskStatusReader,
+    private readonly workflows: WorkflowClient,
   ) {}
 
   /** Queues a task; the payload is checked against the definition at compile time and again here. */
@@ -90,13 +93,16 @@ export class TaskClient {
   }
 
   /**
-   * Revokes a task wherever it is: a task not yet started never runs; with `terminate` a running one is
-   * stopped. Returns the status after the revoke, or null for an unknown id.
+   * Revokes a task (or a workflow) wherever it is: a task not yet started never runs; with `terminate` a
+   * running one is stopped. Returns the status after the revoke, or null for an unknown id.
    */
   async revoke(id: string, terminate = false): Promise<TaskStatus | null> {
     const job = await this.reader.findJob(id);
-    if (!job) return this.reader.purgedStatus(id);
+    if (!job) return (await this.workflows.revoke(id, terminate)) ?? this.reader.purgedStatus(id);
     await this.revocations.revoke(id, terminate, job.timestamp + job.delay);
+    // a task that replaced itself lives on in its workflow
+    const replacement = replacedBy(job.returnvalue);
+    if (replacement) await this.workflows.revoke(replacement, terminate);
     return this.reader.status(id);
   }
 }

@@ -49,6 +49,8 @@ export interface TaskStatus {
   percent?: number;
   result?: unknown;
   error?: string;
+  /** The workflow this task replaced itself with (`ctx.replace`): its state and result are the task's. */
+  replaced_by?: string;
 }
 
 const STATUS_TEXT: Record<TaskState, string> = {

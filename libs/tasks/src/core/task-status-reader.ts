@@ -9,6 +9,8 @@ import type { TaskEnvelope } from './envelope.js';
 import { describeJob } from './job-status.js';
 import { QueueInspector } from './queue-inspector.js';
 import { QueueRegistry } from './queue-registry.js';
+import { replacedBy } from '../workflows/replace.js';
+import { WorkflowStatusReader } from '../workflows/workflow-status.js';
 import { Revocations } from './revocations.js';
 import { READY_STATES, statusText, TaskState, type TaskProgress, type TaskStatus } from './task-state.js';
 
@@ -51,6 +53,7 @@ export class TaskStatusReader implements StatusSource, OnApplicationShutdown {
     private readonly queues: QueueRegistry,
     private readonly revocations: Revocations,
     private readonly inspector: QueueInspector,
+    private readonly workflows: WorkflowStatusReader,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
   ) {}
 
@@ -65,9 +68,44 @@ export class TaskStatusReader implements StatusSource, OnApplicationShutdown {
     return expiredAt > Date.now() ? job : undefined;
   }
 
-  /** The status answer of one task, or null when the id is unknown or its result has expired. */
+  /**
+   * The status answer of one task or workflow, or null when the id is unknown or its result has expired. A task
+   * that replaced itself with a workflow reads as that workflow's state and result.
+   */
   async status(id: string): Promise<TaskStatus | null> {
-    let job = await this.findJob(id);
+    const [found, workflow] = await Promise.all([this.findJob(id), this.workflows.status(id)]);
+    if (workflow) return workflow;
+    const status = await this.taskStatus(id, found);
+    const replacement = status?.state === TaskState.Success ? replacedBy(status.result) : undefined;
+    return replacement ? this.replacedStatus(status as TaskStatus, replacement) : status;
+  }
+
+  private async replacedStatus(status: TaskStatus, workflowId: string): Promise<TaskStatus> {
+    const workflow = await this.workflows.status(workflowId, false);
+    const replaced: TaskStatus = { ...status, replaced_by: workflowId };
+    delete replaced.result;
+    if (!workflow)
+      return {
+        ...replaced,
+        state: TaskState.Failure,
+        status: statusText(TaskState.Failure),
+        error: `replaced by workflow ${workflowId}, which has expired`,
+      };
+    const state = READY_STATES.has(workflow.state) ? workflow.state : TaskState.Progress;
+    Object.assign(replaced, { state, status: statusText(state) });
+    if (!READY_STATES.has(state)) {
+      const { current, total, percent } = workflow;
+      Object.assign(replaced, { current, total, percent });
+      delete replaced.date_done;
+    }
+    if (workflow.result !== undefined) replaced.result = workflow.result;
+    if (workflow.error !== undefined) replaced.error = workflow.error;
+    if (workflow.date_done !== undefined) replaced.date_done = workflow.date_done;
+    return replaced;
+  }
+
+  private async taskStatus(id: string, found: Job<TaskEnvelope> | undefined): Promise<TaskStatus | null> {
+    let job = found;
     if (!job) return this.purgedStatus(id);
     const [state, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
     let jobState = state;

@@ -12,6 +12,10 @@ import { SendEmail } from './send-email.task.js';
 import { VectorizeBatch } from './vectorize-batch.task.js';
 import { VectorizeDocument } from './vectorize-document.task.js';
 import { Xsum } from './xsum.task.js';
+import { Fail } from './fail.task.js';
+import { Flaky } from './flaky.task.js';
+import { Sleep } from './sleep.task.js';
+import { SumInParallel } from './sum-in-parallel.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
@@ -26,6 +30,10 @@ export * from './send-email.task.js';
 export * from './vectorize-batch.task.js';
 export * from './vectorize-document.task.js';
 export * from './xsum.task.js';
+export * from './fail.task.js';
+export * from './flaky.task.js';
+export * from './sleep.task.js';
+export * from './sum-in-parallel.task.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
 export const ALL_TASKS: readonly AnyTask[] = [
@@ -42,4 +50,8 @@ export const ALL_TASKS: readonly AnyTask[] = [
   SaveChunks,
   DownloadDocument,
   ExtractDocument,
+  Sleep,
+  Fail,
+  Flaky,
+  SumInParallel,
 ];

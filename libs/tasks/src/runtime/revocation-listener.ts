@@ -29,8 +29,11 @@ export class RevocationListener implements OnApplicationShutdown {
     this.subscriber.on('message', (_channel: string, raw: string) => {
       const message = this.parse(raw);
       if (!message) return;
-      this.revoked.set(message.id, Date.now() + REVOKE_MARK_TTL_MS);
-      if (message.terminate) onTerminate(message.id);
+      const until = Date.now() + REVOKE_MARK_TTL_MS;
+      for (const id of message.ids) {
+        this.revoked.set(id, until);
+        if (message.terminate) onTerminate(id);
+      }
     });
     this.subscriber.on('ready', () => void this.load());
     this.subscriber.on('error', (error: Error) => this.logger.warn(`control channel: ${error.message}`));
@@ -42,7 +45,7 @@ export class RevocationListener implements OnApplicationShutdown {
   private parse(raw: string): RevokeMessage | undefined {
     try {
       const message = JSON.parse(raw) as RevokeMessage;
-      return message.type === 'revoke' && typeof message.id === 'string' ? message : undefined;
+      return message.type === 'revoke' && Array.isArray(message.ids) ? message : undefined;
     } catch {
       return undefined;
     }

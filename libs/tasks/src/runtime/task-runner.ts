@@ -14,6 +14,8 @@ import { TASKS_CONFIG } from '../tokens.js';
 import { LazyAbort } from './executors/lazy-abort.js';
 import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
+import { replacementOf } from '../workflows/replace.js';
+import { WorkflowMembers } from '../workflows/workflow-members.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
 
 /** How often running tasks are checked against their limits: a limit fires at most this late. */
@@ -57,6 +59,7 @@ export class TaskRunner implements OnModuleDestroy {
     private readonly revocations: RevocationListener,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: WorkerRuntimeOptions,
+    private readonly members: WorkflowMembers,
   ) {
     this.limitCheck = setInterval(() => this.checkLimits(Date.now()), LIMIT_CHECK_MS).unref();
   }
@@ -115,7 +118,17 @@ export class TaskRunner implements OnModuleDestroy {
     if (!this.executor.kill(id, error)) task.fail(error);
   }
 
+  /**
+   * Runs one job. A workflow member then moves its workflow on before the job is marked done (so that a crash
+   * in between repeats the step rather than loses it), and a task that returned `ctx.replace(…)` has its
+   * workflow queued in its place.
+   */
   run(job: Job<TaskEnvelope>): Promise<unknown> {
+    const ref = job.data?.wf;
+    return ref ? this.members.run(job, ref, this.execute(job)) : this.execute(job);
+  }
+
+  private execute(job: Job<TaskEnvelope>): Promise<unknown> {
     const id = job.id ?? '';
     const task = this.catalogue.find(job.name);
     if (!task) return Promise.reject(new PermanentTaskError(`Unknown task: ${job.name}`));
@@ -171,7 +184,8 @@ export class TaskRunner implements OnModuleDestroy {
         )
         .then((result) => {
           forget();
-          resolve(result);
+          const replacement = replacementOf(result);
+          resolve(replacement ? this.members.replace(job, replacement) : result);
         }, running.fail);
     });
   }

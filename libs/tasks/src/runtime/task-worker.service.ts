@@ -11,7 +11,8 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TasksConfig } from '../config/tasks.config.js';
 import type { TaskEnvelope } from '../core/envelope.js';
-import { RetryTaskError, TaskRevokedError } from '../core/errors.js';
+import { RetryTaskError, TaskLostError, TaskRevokedError } from '../core/errors.js';
+import { WorkflowMembers } from '../workflows/workflow-members.js';
 import { QueueRegistry } from '../core/queue-registry.js';
 import { retryDelayMs } from '../core/retry-delay.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
@@ -57,6 +58,7 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     private readonly catalogue: TaskCatalogue,
     private readonly queues: QueueRegistry,
     private readonly revocations: RevocationListener,
+    private readonly members: WorkflowMembers,
   ) {
     this.slots = new Semaphore(options.concurrency);
     this.id = options.name ?? `${hostname()}:${process.pid}`;
@@ -188,6 +190,13 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   private onFailed(job: Job<TaskEnvelope>, error: Error): void {
     const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) return this.hooks.emit('retry', job, { error });
+    // a member failed by BullMQ itself (stalled too often) never reached the runner: its workflow ends here
+    const ref = job.data?.wf;
+    if (ref && !(error instanceof TaskLostError)) {
+      this.members
+        .failed(ref, error)
+        .catch((e: unknown) => this.logger.warn(`workflow ${ref.wf}: ${String(e)}`));
+    }
     this.processed++;
     this.failed++;
     if (!(error instanceof TaskRevokedError) && !error.message.startsWith('REVOKED:')) {

@@ -17,3 +17,17 @@ export function replacementOf(value: unknown): WorkflowSpec | undefined {
     ? (value as ReplaceRequest)[REPLACE_MARKER]
     : undefined;
 }
+
+/** What a replaced task's job completes with: the id of the workflow whose result is the task's. */
+export const REPLACED_MARKER = '__codehubot_replaced_by__';
+
+export interface ReplacedResult {
+  [REPLACED_MARKER]: string;
+}
+
+/** The workflow that replaced a task, from its job's return value; undefined for an ordinary result. */
+export function replacedBy(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null && REPLACED_MARKER in value
+    ? (value as ReplacedResult)[REPLACED_MARKER]
+    : undefined;
+}

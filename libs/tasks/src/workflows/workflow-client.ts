@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { AsyncResult } from '../core/async-result.js';
-import type { TaskStatus } from '../core/task-state.js';
+import { AsyncResult, type StatusSource } from '../core/async-result.js';
+import { TaskState, type TaskStatus } from '../core/task-state.js';
 import type { Canvas, WorkflowSpec } from './canvas.js';
+import { WorkflowEngine } from './workflow-engine.js';
+import { WorkflowStatusReader } from './workflow-status.js';
 
 /**
  * The producer side of workflows: submit one (typed canvas, or the wire form `POST /workflows` takes), read and
@@ -9,18 +11,42 @@ import type { Canvas, WorkflowSpec } from './canvas.js';
  */
 @Injectable()
 export class WorkflowClient {
+  /** Reads a workflow without listing its members: what a handle's polling needs. */
+  private readonly summaries: StatusSource;
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly reader: WorkflowStatusReader,
+  ) {
+    this.summaries = { status: (id) => this.reader.status(id, false) };
+  }
+
   /** Queues a workflow built in code; its result type follows from the canvas. */
   submit<R>(canvas: Canvas<R>): Promise<AsyncResult<R>> {
     return this.submitSpec(canvas) as Promise<AsyncResult<R>>;
   }
 
-  /** Queues a workflow in its wire form; throws naming the member (path) and field at fault. */
-  submitSpec(_spec: WorkflowSpec): Promise<AsyncResult<unknown>> {
-    return Promise.reject(new Error('not built yet'));
+  /**
+   * Queues a workflow in its wire form; throws naming the member (path) and field at fault, with nothing
+   * queued: `WorkflowSpecError`, `PayloadValidationError`, `UnknownTaskError`.
+   */
+  async submitSpec(spec: WorkflowSpec): Promise<AsyncResult<unknown>> {
+    const id = await this.engine.create(this.engine.plan(spec));
+    return new AsyncResult(id, this.summaries, TaskState.Pending);
   }
 
-  /** Revokes every member not yet finished (with `terminate`, running ones are stopped); null if unknown. */
-  revoke(_id: string, _terminate = false): Promise<TaskStatus | null> {
-    return Promise.reject(new Error('not built yet'));
+  /** A handle on a workflow by id. */
+  result<R = unknown>(id: string): AsyncResult<R> {
+    return new AsyncResult<R>(id, this.summaries);
+  }
+
+  /**
+   * Revokes a workflow: it ends REVOKED and every member not yet finished is revoked (with `terminate`, running
+   * ones are stopped). Returns its status after the revoke, or null when no workflow has that id.
+   */
+  async revoke(id: string, terminate = false): Promise<TaskStatus | null> {
+    if (!(await this.reader.status(id, false))) return null;
+    await this.engine.fail(id, 'REVOKED: revoked', TaskState.Revoked, terminate);
+    return this.reader.status(id);
   }
 }

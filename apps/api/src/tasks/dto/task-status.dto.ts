@@ -3,6 +3,14 @@ import { TaskState } from '@app/tasks';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { ANY_JSON_VALUE } from '../../openapi/decorators.js';
 
+export class WorkflowMemberDto {
+  @ApiProperty({ format: 'uuid' }) task_id!: string;
+  @ApiProperty({ example: 'tasks.add' }) name!: string;
+  @ApiProperty({ description: 'Where it sits in the submitted workflow', example: 'chain[1].group[0]' })
+  path!: string;
+  @ApiProperty({ enum: Object.values(TaskState) }) state!: string;
+}
+
 /** `GET /tasks/{task_id}`: the original's shapes by state, plus the task's identity. */
 export class TaskStatusDto {
   @ApiProperty({ format: 'uuid' }) task_id!: string;
@@ -26,6 +34,18 @@ export class TaskStatusDto {
   @ApiPropertyOptional({ description: 'SUCCESS only: the JSON result, any JSON value', ...ANY_JSON_VALUE })
   result?: unknown;
   @ApiPropertyOptional({ description: 'FAILURE (and REVOKED): why' }) error?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "The task replaced itself with this workflow: its state and result are the task's",
+  })
+  replaced_by?: string;
+  @ApiPropertyOptional({
+    enum: ['task', 'chain', 'group', 'chord'],
+    description: 'Set when the id names a workflow; current/total then count its tasks done',
+  })
+  workflow?: string;
+  @ApiPropertyOptional({ type: () => [WorkflowMemberDto], description: "A workflow's tasks, in order" })
+  members?: WorkflowMemberDto[];
 }
 
 export class RevokeTaskDto {

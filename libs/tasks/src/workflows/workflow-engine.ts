@@ -1,0 +1,333 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, type IRedisTransaction } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { TasksConfig } from '../config/tasks.config.js';
+import { PayloadValidationError, PermanentTaskError, REVOKED_REASON_PREFIX } from '../core/errors.js';
+import { ownKeys } from '../core/keys.js';
+import { bindArguments, validatePayload } from '../core/payload.js';
+import { QueueRegistry } from '../core/queue-registry.js';
+import { Revocations } from '../core/revocations.js';
+import { toJobSpec, type JobSpec } from '../core/signature.js';
+import { TaskCatalogue } from '../core/task-catalogue.js';
+import { idempotentTaskId, newTaskId } from '../core/task-id.js';
+import { TaskState } from '../core/task-state.js';
+import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
+import type { WorkflowSpec } from './canvas.js';
+import { REPLACED_MARKER, type ReplacedResult } from './replace.js';
+import { FINISH, RECORD } from './workflow-scripts.js';
+import {
+  planWorkflow,
+  submitOptionsOf,
+  type CompositeNode,
+  type Link,
+  type TaskNode,
+  type WorkflowKind,
+  type WorkflowNode,
+  type WorkflowPlan,
+} from './workflow-plan.js';
+
+/** What a member's job carries: its workflow, its node, and how that node hangs in its parent. */
+export interface MemberRef extends Link {
+  wf: string;
+  n: number;
+}
+
+/** A workflow's fixed facts, stored once. */
+export interface WorkflowMeta {
+  kind: WorkflowKind;
+  /** Tasks in it. */
+  total: number;
+  created: string;
+  /** The queue of its first task: where it is listed. */
+  queue: string;
+  /** It replaces this task (`ctx.replace`): its result is that task's. */
+  replaces?: string;
+  /** …which was this member of another workflow: finishing this one finishes that member. */
+  parent?: MemberRef;
+}
+
+/** A value to pass on, told apart from "nothing to pass" (a result may be null). */
+type Input = { value: unknown } | undefined;
+
+/** What starting a node queues now: its first tasks, and the empty groups among them (done at once). */
+interface StartSet {
+  tasks: { index: number; node: TaskNode }[];
+  empty: { index: number; node: CompositeNode }[];
+}
+
+type NodeLoader = (indices: number[]) => Promise<WorkflowNode[]>;
+
+const FINAL_TTL_FALLBACK_S = 24 * 3600;
+
+/**
+ * Runs workflows (docs/WORKFLOWS.md). Submission stores the whole plan in one hash and queues what runs first
+ * in the same transaction; from then on each member, as it ends, moves the workflow on from the worker that ran
+ * it: it records its result, and queues what comes next (the next link of a chain, or a chord's body once the
+ * last member of its header is counted). Member ids are fixed in the plan, so that doing a step again after a
+ * crash queues nothing twice. A member that fails for good ends the workflow and revokes what has not run.
+ */
+@Injectable()
+export class WorkflowEngine {
+  private readonly logger = new Logger(WorkflowEngine.name);
+  private readonly keys: ReturnType<typeof ownKeys>;
+
+  constructor(
+    @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    private readonly queues: QueueRegistry,
+    private readonly catalogue: TaskCatalogue,
+    private readonly revocations: Revocations,
+  ) {
+    this.keys = ownKeys(config.prefix);
+  }
+
+  private key(id: string): string {
+    return this.keys.workflow(id);
+  }
+
+  /** The id of the workflow that replaces a task: one per task, so that a run repeated after a crash reuses it. */
+  static replacementId(taskId: string): string {
+    return idempotentTaskId(`replace:${taskId}`);
+  }
+
+  /**
+   * Stores a validated workflow and queues its first tasks atomically; returns its id. With `id` given and
+   * already stored (a replace done again), nothing is done.
+   */
+  async create(
+    plan: WorkflowPlan,
+    links: Pick<WorkflowMeta, 'replaces' | 'parent'> = {},
+    id = newTaskId(),
+  ): Promise<string> {
+    const key = this.key(id);
+    if (links.replaces !== undefined && (await this.redis.exists(key)) === 1) return id;
+    const start = await this.startSet([0], (indices) => Promise.resolve(indices.map((i) => plan.nodes[i])));
+    const now = Date.now();
+    const jobs = start.tasks.map(({ index, node }) => this.jobFor(id, index, node, undefined, now));
+    const first = plan.tasks.length > 0 ? (plan.nodes[plan.tasks[0]] as TaskNode).q : 'default';
+    const meta: WorkflowMeta = {
+      kind: plan.kind,
+      total: plan.tasks.length,
+      created: new Date(now).toISOString(),
+      queue: first,
+      ...links,
+    };
+    const fields: Record<string, string> = {
+      meta: JSON.stringify(meta),
+      state: 'RUNNING',
+      t: JSON.stringify(plan.tasks),
+      done: '0',
+    };
+    plan.nodes.forEach((node, i) => (fields[`n:${i}`] = JSON.stringify(node)));
+    await this.queueJobs(jobs, (multi) => multi.hset(key, fields));
+    for (const { index, node } of start.empty) await this.completed(id, index, node, [], false);
+    return id;
+  }
+
+  /** The tasks that run first when node(s) `roots` start, found level by level. */
+  private async startSet(roots: number[], load: NodeLoader, into?: StartSet): Promise<StartSet> {
+    const set = into ?? { tasks: [], empty: [] };
+    const nodes = await load(roots);
+    const next: number[] = [];
+    nodes.forEach((node, j) => {
+      const index = roots[j];
+      if (node.k === 't') set.tasks.push({ index, node });
+      else if (node.k === 'c') next.push(node.c[0]);
+      else if (node.c.length === 0) set.empty.push({ index, node });
+      else next.push(...node.c);
+    });
+    return next.length > 0 ? this.startSet(next, load, set) : set;
+  }
+
+  /** One member's job; throws `PayloadValidationError` when the previous result does not fit its parameters. */
+  private jobFor(wf: string, index: number, node: TaskNode, input: Input, now: number): JobSpec {
+    const task = this.catalogue.get(node.task);
+    const args = node.in && input ? [input.value, ...(node.args ?? [])] : node.args;
+    const payload = validatePayload<object>(task, bindArguments(task, args, node.kwargs));
+    const spec = toJobSpec(
+      { task, payload, options: submitOptionsOf(node.o) },
+      { route: (name) => this.queues.router.route(name), now, id: node.id },
+    );
+    const { p, pk, i, nx, ps } = node;
+    spec.data.wf = { wf, n: index, p, pk, i, nx, ps };
+    return spec;
+  }
+
+  /**
+   * Adds jobs (and whatever `alsoDo` adds) in one MULTI: all of them or none. Jobs whose ids exist already are
+   * left as they are (BullMQ keeps the first), which is what makes a step repeated after a crash harmless.
+   */
+  private async queueJobs(jobs: JobSpec[], alsoDo?: (multi: IRedisTransaction) => void): Promise<void> {
+    const names = [...new Set(jobs.map((job) => job.queueName))];
+    for (const name of names) await this.queues.announce(name);
+    const queues = new Map(names.map((name) => [name, this.queues.get(name)]));
+    const anyQueue = queues.values().next().value ?? this.queues.get('default');
+    // every queue shares the producer's connection: one transaction spans them (each queue's scripts loaded)
+    const client = await anyQueue.getBackend().client;
+    for (const queue of queues.values()) await queue.waitUntilReady();
+    const multi = client.multi();
+    alsoDo?.(multi);
+    await Promise.all(
+      jobs.map((spec) => {
+        const queue = queues.get(spec.queueName);
+        if (!queue) throw new Error(`no queue ${spec.queueName}`);
+        return new Job(queue, spec.name, spec.data, spec.opts, spec.opts.jobId).addJob(multi);
+      }),
+    );
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results) throw new Error('workflow transaction aborted');
+    if (failed?.[0]) throw failed[0];
+  }
+
+  private async loadNodes(wf: string, indices: number[]): Promise<WorkflowNode[]> {
+    const raw = await this.redis.hmget(this.key(wf), ...indices.map((i) => `n:${i}`));
+    return raw.map((value, j) => {
+      if (value === null) throw new Error(`workflow ${wf}: node ${indices[j]} missing`);
+      return JSON.parse(value) as WorkflowNode;
+    });
+  }
+
+  /** Starts node `index` with the previous result; a member whose parameters that result does not fit ends it. */
+  private async start(wf: string, index: number, input: Input): Promise<void> {
+    const set = await this.startSet([index], (indices) => this.loadNodes(wf, indices));
+    const now = Date.now();
+    let jobs: JobSpec[];
+    try {
+      jobs = set.tasks.map(({ index: i, node }) => this.jobFor(wf, i, node, input, now));
+    } catch (error) {
+      if (!(error instanceof PayloadValidationError)) throw error;
+      const node = set.tasks.find(({ node: n }) => n.task === error.taskName)?.node;
+      const at = node ? `${node.path} (${node.task} ${node.id})` : error.taskName;
+      await this.fail(wf, `${at}: the previous result does not fit: ${error.problems.join('; ')}`);
+      return;
+    }
+    await this.queueJobs(jobs);
+    for (const { index: i, node } of set.empty) await this.completed(wf, i, node, [], false);
+  }
+
+  /**
+   * Node `index` of workflow `wf` has finished with `result`: records it, and moves the workflow on (next link,
+   * join of a group, end of the workflow). Safe to call again for the same node.
+   */
+  async completed(wf: string, index: number, link: Link, result: unknown, isTask = true): Promise<void> {
+    const key = this.key(wf);
+    const groupParent = link.pk === 'g' ? String(link.p) : '';
+    const args = [index, JSON.stringify(result ?? null), groupParent, isTask ? '1' : '0'];
+    const counted = Number(await RECORD.run(this.redis, [key], args));
+    if (counted < 0) return; // the workflow has ended
+    if (link.p < 0) return this.finished(wf, result);
+    if (link.pk === 'c') {
+      if (link.nx >= 0) return this.start(wf, link.nx, { value: result });
+      return this.completedComposite(wf, link.p, result);
+    }
+    if (counted < link.ps) return;
+    const [group] = (await this.loadNodes(wf, [link.p])) as CompositeNode[];
+    const raw = await this.redis.hmget(key, ...group.c.map((c) => `r:${c}`));
+    const results = raw.map((value) => (value === null ? null : (JSON.parse(value) as unknown)));
+    return this.completed(wf, link.p, group, results, false);
+  }
+
+  private async completedComposite(wf: string, index: number, result: unknown): Promise<void> {
+    const [node] = await this.loadNodes(wf, [index]);
+    return this.completed(wf, index, node, result, false);
+  }
+
+  private finalTtl(): number {
+    return Math.max(1, Math.ceil(this.config.resultExpires || FINAL_TTL_FALLBACK_S));
+  }
+
+  private async meta(wf: string): Promise<WorkflowMeta | undefined> {
+    const raw = await this.redis.hget(this.key(wf), 'meta');
+    return raw ? (JSON.parse(raw) as WorkflowMeta) : undefined;
+  }
+
+  private async finished(wf: string, result: unknown): Promise<void> {
+    const args = [TaskState.Success, 'result', JSON.stringify(result ?? null), Date.now(), this.finalTtl()];
+    if (Number(await FINISH.run(this.redis, [this.key(wf)], args)) !== 1) return;
+    const parent = (await this.meta(wf))?.parent;
+    if (parent) await this.completed(parent.wf, parent.n, parent, result);
+  }
+
+  /**
+   * Ends a running workflow in FAILURE (or REVOKED, for a revoke) with `error`, and revokes its members that
+   * have not finished (with `terminate`, running ones are stopped). False when it had ended already.
+   */
+  async fail(
+    wf: string,
+    error: string,
+    state: 'FAILURE' | 'REVOKED' = 'FAILURE',
+    terminate = false,
+  ): Promise<boolean> {
+    const key = this.key(wf);
+    const ended = Number(
+      await FINISH.run(this.redis, [key], [state, 'error', error, Date.now(), this.finalTtl()]),
+    );
+    if (ended !== 1) return false;
+    const [meta, tasksJson] = await this.redis.hmget(key, 'meta', 't');
+    const tasks = JSON.parse(tasksJson ?? '[]') as number[];
+    if (tasks.length > 0) {
+      const fields = tasks.flatMap((i) => [`n:${i}`, `r:${i}`]);
+      const raw = await this.redis.hmget(key, ...fields);
+      const unfinished: string[] = [];
+      for (let j = 0; j < raw.length; j += 2) {
+        if (raw[j] !== null && raw[j + 1] === null)
+          unfinished.push((JSON.parse(raw[j] as string) as TaskNode).id);
+      }
+      await this.revocations.revokeMany(unfinished, terminate);
+    }
+    const parent = meta ? (JSON.parse(meta) as WorkflowMeta).parent : undefined;
+    if (parent) {
+      const [node] = await this.loadNodes(parent.wf, [parent.n]);
+      const at =
+        node.k === 't' ? `${node.path} (${node.task} ${node.id}, replaced by workflow ${wf})` : node.path;
+      await this.fail(parent.wf, `${at}: ${error}`, state);
+    }
+    return true;
+  }
+
+  /** A member failed for good (or was revoked): the workflow ends, naming it. */
+  async memberFailed(ref: MemberRef, error: Error): Promise<void> {
+    const [node] = await this.loadNodes(ref.wf, [ref.n]).catch(() => [undefined]);
+    const at = node?.k === 't' ? `${node.path || 'the task'} (${node.task} ${node.id})` : `node ${ref.n}`;
+    const revoked = error.message.startsWith(REVOKED_REASON_PREFIX);
+    await this.fail(
+      ref.wf,
+      `${at} ${revoked ? 'was revoked' : 'failed'}: ${error.message}`,
+      revoked ? 'REVOKED' : 'FAILURE',
+    );
+  }
+
+  /** Validates a workflow's wire form against the catalogue and the routing table (see `planWorkflow`). */
+  plan(spec: WorkflowSpec): WorkflowPlan {
+    return planWorkflow(spec, {
+      catalogue: this.catalogue,
+      route: (name) => this.queues.router.route(name),
+      now: Date.now(),
+    });
+  }
+
+  /**
+   * `ctx.replace`: queues the workflow a task returned in its place, as one more member of the task's own
+   * workflow if it is in one. A workflow the task's code got wrong fails the task for good.
+   */
+  async replace(taskId: string, ref: MemberRef | undefined, spec: WorkflowSpec): Promise<ReplacedResult> {
+    let plan: WorkflowPlan;
+    try {
+      plan = this.plan(spec);
+    } catch (error) {
+      throw new PermanentTaskError(`replace: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const id = await this.create(
+      plan,
+      { replaces: taskId, parent: ref },
+      WorkflowEngine.replacementId(taskId),
+    );
+    return { [REPLACED_MARKER]: id };
+  }
+
+  /** Logs a workflow step that could not be taken (Redis away): the member then fails and is retried. */
+  warn(wf: string, error: unknown): void {
+    this.logger.warn(`workflow ${wf}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
