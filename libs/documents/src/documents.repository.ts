@@ -196,9 +196,38 @@ export class DocumentsRepository {
 
   /** Back to `pending` (a re-vectorization was queued). */
   async markPending(id: string): Promise<void> {
-    await this.write(() =>
-      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null }),
-    );
+    await this.markManyPending([id]);
+  }
+
+  /** Many documents back to `pending` at once (a group of vectorizations was queued). */
+  async markManyPending(ids: readonly string[]): Promise<void> {
+    await this.write(async () => {
+      for (let i = 0; i < ids.length; i += 500) {
+        await this.documents.update(
+          { id: In(ids.slice(i, i + 500)) },
+          { embeddingStatus: EmbeddingStatus.Pending, error: null },
+        );
+      }
+    });
+  }
+
+  /** Records the task working on each of many documents, in one transaction. */
+  async setTasks(tasks: ReadonlyMap<string, string>): Promise<void> {
+    await this.transaction(async (manager) => {
+      for (const [id, taskId] of tasks) await manager.update(Document, { id }, { taskId });
+    });
+  }
+
+  /** Many documents failed with one reason (a group that could not be queued). */
+  async markManyFailed(ids: readonly string[], error: string): Promise<void> {
+    await this.write(async () => {
+      for (let i = 0; i < ids.length; i += 500) {
+        await this.documents.update(
+          { id: In(ids.slice(i, i + 500)) },
+          { embeddingStatus: EmbeddingStatus.Failed, error: error.slice(0, 4000) },
+        );
+      }
+    });
   }
 
   /** Stores a downloaded file's facts. */

@@ -24,6 +24,7 @@ import {
   TaskClient,
   VectorizeDocument,
   WorkflowClient,
+  WorkflowStatusReader,
 } from '@app/tasks';
 import { createHash, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
@@ -52,6 +53,7 @@ export class DocumentIntakeService {
     private readonly files: FileStore,
     private readonly tasks: TaskClient,
     private readonly workflows: WorkflowClient,
+    private readonly workflowStatus: WorkflowStatusReader,
     @Inject(DOCUMENTS_CONFIG) private readonly config: DocumentsConfig,
   ) {}
 
@@ -127,23 +129,27 @@ export class DocumentIntakeService {
 
   /**
    * Queues the vectorization of many documents as one group (its result: theirs, in the order given); each
-   * document reads pending until a worker takes it, and its `task_id` names the group.
+   * document reads pending until a worker takes it, and its `task_id` names its own member of the group.
    */
   async vectorizeMany(documents: readonly Document[]): Promise<string> {
-    for (const document of documents) await this.repository.markPending(document.id);
+    const ids = documents.map((d) => d.id);
+    // pending before the group is queued: a worker taking a member at once moves it on, never back
+    await this.repository.markManyPending(ids);
+    let groupId: string;
     try {
-      const handle = await this.workflows.submit(
-        group(...documents.map((d) => si(VectorizeDocument, { document_id: d.id }))),
-      );
-      for (const document of documents) await this.repository.setTask(document.id, handle.id);
-      this.logger.log(`vectorization of ${documents.length} documents queued as group ${handle.id}`);
-      return handle.id;
+      groupId = (
+        await this.workflows.submit(group(...ids.map((id) => si(VectorizeDocument, { document_id: id }))))
+      ).id;
     } catch (error) {
-      for (const document of documents) {
-        await this.repository.markFailed(document.id, `could not queue: ${(error as Error).message}`);
-      }
+      await this.repository.markManyFailed(ids, `could not queue: ${(error as Error).message}`);
       throw error;
     }
+    const members = new Map(
+      ((await this.workflowStatus.status(groupId))?.members ?? []).map((m) => [m.path, m.task_id]),
+    );
+    await this.repository.setTasks(new Map(ids.map((id, i) => [id, members.get(`group[${i}]`) ?? groupId])));
+    this.logger.log(`vectorization of ${ids.length} documents queued as group ${groupId}`);
+    return groupId;
   }
 
   /** Deletes the document, its chunks and its file. */
