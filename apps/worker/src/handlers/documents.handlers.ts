@@ -65,6 +65,7 @@ export class DocumentHandlers {
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done, total),
       retried: ctx.retries > 0,
+      lastAttempt: ctx.retries >= ctx.maxRetries,
     });
   }
 

@@ -232,13 +232,29 @@ describe(VectorizerService.name, () => {
       expect(mocks.repository.replaceChunks).not.toHaveBeenCalled();
     });
 
-    it('fails a batch whose chunks are no longer staged permanently, marking the document failed', async () => {
+    it('fails a batch whose chunks are no longer staged permanently', async () => {
       mocks.repository.stagedTexts.mockResolvedValue([{ chunkIndex: 0, text: 'a' }]);
-      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 2)).rejects.toThrow(PermanentTaskError);
-      expect(mocks.repository.markFailed).toHaveBeenCalledWith(DOC_ID, expect.stringMatching(/not staged/));
+      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 2)).rejects.toThrow(/not staged/);
       mocks.repository.stagedTexts.mockResolvedValue([{ chunkIndex: 0, text: 'a' }]);
       mocks.repository.storeStagedEmbeddings.mockResolvedValue(0);
       await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1)).rejects.toThrow(/was removed while/);
+      // a consequence of another failure (or a deletion): the document keeps the first error
+      expect(mocks.repository.markFailed).not.toHaveBeenCalled();
+      expect(mocks.repository.discardStaged).not.toHaveBeenCalled();
+    });
+
+    it('discards the run when a batch fails for good, and keeps it for a retry', async () => {
+      mocks.repository.stagedTexts.mockResolvedValue([{ chunkIndex: 0, text: 'a' }]);
+      mocks.embeddings.embed.mockRejectedValue(new PermanentEmbeddingError('400 bad input'));
+      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1)).rejects.toThrow(PermanentTaskError);
+      expect(mocks.repository.markFailed).toHaveBeenCalledWith(DOC_ID, '400 bad input');
+      expect(mocks.repository.discardStaged).toHaveBeenCalledWith('gen');
+      mocks.repository.discardStaged.mockClear();
+      mocks.embeddings.embed.mockRejectedValue(new TemporaryEmbeddingError('busy'));
+      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1)).rejects.toThrow('busy');
+      expect(mocks.repository.discardStaged).not.toHaveBeenCalled();
+      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1, { lastAttempt: true })).rejects.toThrow('busy');
+      expect(mocks.repository.discardStaged).toHaveBeenCalledWith('gen');
     });
 
     it('marks a retried batch processing again; a temporary error stays temporary', async () => {

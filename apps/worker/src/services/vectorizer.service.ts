@@ -11,7 +11,14 @@ import {
   type DocumentsConfig,
 } from '@app/documents';
 import { PermanentTaskError, type VectorizeBatchResult, type VectorizeDocumentResult } from '@app/tasks';
+import { UnrecoverableError } from 'bullmq';
 import { documentFailure } from './document-failure.js';
+
+/**
+ * A batch found its generation gone: the document was deleted, or a failed sibling batch discarded the run.
+ * A consequence, not a cause: the document keeps the error of whatever happened first.
+ */
+class GenerationGoneError extends PermanentTaskError {}
 
 export interface VectorizeOptions {
   signal?: AbortSignal;
@@ -110,7 +117,7 @@ export class VectorizerService {
     generation: string,
     start: number,
     end: number,
-    options: Omit<VectorizeOptions, 'generation'> & { retried?: boolean } = {},
+    options: Omit<VectorizeOptions, 'generation'> & { retried?: boolean; lastAttempt?: boolean } = {},
   ): Promise<VectorizeBatchResult> {
     try {
       if (end <= start) throw new PermanentTaskError(`end (${end}) must be greater than start (${start})`);
@@ -118,7 +125,7 @@ export class VectorizerService {
       if (options.retried) await this.repository.markProcessing(documentId);
       const staged = await this.repository.stagedTexts(generation, start, end);
       if (staged.length !== end - start) {
-        throw new PermanentTaskError(
+        throw new GenerationGoneError(
           `Document ${documentId}: chunks ${start}–${end - 1} of vectorization ${generation} are not staged ` +
             `(${staged.length} of ${end - start} found: the document was deleted or vectorized anew)`,
         );
@@ -147,7 +154,7 @@ export class VectorizerService {
       options.signal?.throwIfAborted();
       const written = await this.repository.storeStagedEmbeddings(generation, vectors, model);
       if (written !== vectors.length) {
-        throw new PermanentTaskError(
+        throw new GenerationGoneError(
           `Document ${documentId}: vectorization ${generation} was removed while chunks ${start}–${end - 1} were embedded`,
         );
       }
@@ -160,7 +167,13 @@ export class VectorizerService {
         embedding_model: model,
       };
     } catch (error) {
-      throw await this.failed(documentId, error, options.signal);
+      if (error instanceof GenerationGoneError) throw error;
+      const failure = await this.failed(documentId, error, options.signal);
+      // the run cannot be saved any more: its staged rows go (siblings still running find them gone)
+      if (failure instanceof UnrecoverableError || options.lastAttempt) {
+        await this.repository.discardStaged(generation).catch(() => undefined);
+      }
+      throw failure;
     }
   }
 
