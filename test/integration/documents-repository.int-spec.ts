@@ -262,29 +262,22 @@ describe.each([
       expect(await sut.stageChunks(doc.id, 'gen-4', ['z'])).toBe(false);
     });
 
-    it('keeps two generations of one document apart; the last commit wins whole', async () => {
+    it('lets a newer run of a document supersede an older one: its staged rows go', async () => {
       const doc = await sut.create({ title: 'two runs', filename: 't.txt' });
+      const other = await sut.create({ title: 'other', filename: 'o.txt' });
       await sut.stageChunks(doc.id, 'run-a', ['a0', 'a1']);
+      await sut.stageChunks(other.id, 'run-o', ['o0']);
+      await sut.storeStagedEmbeddings('run-a', [vec(0)], 'm');
       await sut.stageChunks(doc.id, 'run-b', ['b0', 'b1', 'b2']);
-      await sut.storeStagedEmbeddings('run-a', [vec(0), vec(1)], 'm');
+      expect(await sut.stagedCount('run-a')).toEqual({ staged: 0, embedded: 0 });
+      expect(await sut.stagedCount('run-o')).toEqual({ staged: 1, embedded: 0 });
+      // the older run's batches find nothing to write, and it cannot be committed
+      expect(await sut.storeStagedEmbeddings('run-a', [vec(1)], 'm')).toBe(0);
+      expect(await sut.commitStaged(doc.id, 'run-a', 2)).toMatchObject({ committed: false, staged: 0 });
       await sut.storeStagedEmbeddings('run-b', [vec(0), vec(1), vec(2)], 'm');
       expect(await sut.commitStaged(doc.id, 'run-b', 3)).toMatchObject({ committed: true });
       expect(await chunkTexts(doc.id)).toEqual(['b0', 'b1', 'b2']);
-      expect(await sut.commitStaged(doc.id, 'run-a', 2)).toMatchObject({ committed: true });
-      expect(await chunkTexts(doc.id)).toEqual(['a0', 'a1']);
-      expect((await sut.findById(doc.id))?.chunkCount).toBe(2);
-    });
-
-    it('sweeps staged rows of a document older than a day when it is staged again', async () => {
-      const doc = await sut.create({ title: 'stale', filename: 's.txt' });
-      await sut.stageChunks(doc.id, 'stale-run', ['old']);
-      await sut.stageChunks(doc.id, 'live-run', ['live']);
-      await db.dataSource
-        .getRepository(StagedChunk)
-        .update({ generation: 'stale-run' }, { createdAt: new Date(Date.now() - 2 * 86_400_000) });
-      await sut.stageChunks(doc.id, 'new-run', ['new']);
-      expect(await sut.stagedCount('stale-run')).toEqual({ staged: 0, embedded: 0 });
-      expect(await sut.stagedCount('live-run')).toEqual({ staged: 1, embedded: 0 });
+      expect((await sut.findById(doc.id))?.chunkCount).toBe(3);
     });
   });
 });

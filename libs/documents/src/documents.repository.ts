@@ -280,21 +280,14 @@ export class DocumentsRepository {
 
   /**
    * Stages a vectorization: the texts of all its chunks, in order, under `generation`, with no embeddings yet.
-   * Idempotent (the generation's rows are written anew). Staged rows of this document more than a day old are
-   * swept on the way (left by a run that failed or crashed); a run in progress is never that old. Returns
-   * false (and writes nothing) when the document has gone.
+   * A newer run supersedes an older one: every other staged generation of the document goes (left by a run
+   * that failed, or one still running, whose batches then find their rows gone). Idempotent: the generation's
+   * rows are written anew. Returns false (and writes nothing) when the document has gone.
    */
   async stageChunks(documentId: string, generation: string, texts: readonly string[]): Promise<boolean> {
     return this.transaction(async (manager) => {
       if (!(await manager.existsBy(Document, { id: documentId }))) return false;
-      const dayAgo = this.serialWrites ? "datetime('now', '-1 day')" : "now() - interval '1 day'";
-      await manager
-        .createQueryBuilder()
-        .delete()
-        .from(StagedChunk)
-        .where('document_id = :documentId', { documentId })
-        .andWhere(`(generation = :generation OR created_at < ${dayAgo})`, { generation })
-        .execute();
+      await manager.delete(StagedChunk, { documentId });
       const rows = texts.map((text, chunkIndex) =>
         manager.create(StagedChunk, {
           generation,

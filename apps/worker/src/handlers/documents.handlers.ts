@@ -46,8 +46,8 @@ export class DocumentHandlers {
     });
     if ('result' in outcome) return outcome.result;
     const { generation, chunks, batches } = outcome.plan;
-    await ctx.progress(0, chunks);
-    // the batches run in parallel on any worker; the save sees all their results, and its result is ours
+    // the batches run in parallel on any worker; the save sees all their results, and its result is ours.
+    // From here this task reads PROGRESS as the chord's members done / total
     return ctx.replace(
       chord(
         batches.map(([start, end]) => si(VectorizeBatch, { document_id, generation, start, end })),
@@ -65,7 +65,6 @@ export class DocumentHandlers {
       signal: ctx.signal,
       onProgress: (done, total) => ctx.progress(done, total),
       retried: ctx.retries > 0,
-      lastAttempt: ctx.retries >= ctx.maxRetries,
     });
   }
 

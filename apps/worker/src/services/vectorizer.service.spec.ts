@@ -238,23 +238,17 @@ describe(VectorizerService.name, () => {
       mocks.repository.stagedTexts.mockResolvedValue([{ chunkIndex: 0, text: 'a' }]);
       mocks.repository.storeStagedEmbeddings.mockResolvedValue(0);
       await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1)).rejects.toThrow(/was removed while/);
-      // a consequence of another failure (or a deletion): the document keeps the first error
+      // a deletion, or a newer run: not this document's failure
       expect(mocks.repository.markFailed).not.toHaveBeenCalled();
       expect(mocks.repository.discardStaged).not.toHaveBeenCalled();
     });
 
-    it('discards the run when a batch fails for good, and keeps it for a retry', async () => {
+    it('keeps the run staged when a batch fails (a retry goes on with it)', async () => {
       mocks.repository.stagedTexts.mockResolvedValue([{ chunkIndex: 0, text: 'a' }]);
       mocks.embeddings.embed.mockRejectedValue(new PermanentEmbeddingError('400 bad input'));
       await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1)).rejects.toThrow(PermanentTaskError);
       expect(mocks.repository.markFailed).toHaveBeenCalledWith(DOC_ID, '400 bad input');
-      expect(mocks.repository.discardStaged).toHaveBeenCalledWith('gen');
-      mocks.repository.discardStaged.mockClear();
-      mocks.embeddings.embed.mockRejectedValue(new TemporaryEmbeddingError('busy'));
-      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1)).rejects.toThrow('busy');
       expect(mocks.repository.discardStaged).not.toHaveBeenCalled();
-      await expect(sut.embedBatch(DOC_ID, 'gen', 0, 1, { lastAttempt: true })).rejects.toThrow('busy');
-      expect(mocks.repository.discardStaged).toHaveBeenCalledWith('gen');
     });
 
     it('marks a retried batch processing again; a temporary error stays temporary', async () => {
@@ -293,6 +287,19 @@ describe(VectorizerService.name, () => {
       await expect(sut.save(DOC_ID, 'gen', 12, [batch(0, 12)])).rejects.toThrow(/11 of 12 chunks embedded/);
       expect(mocks.repository.discardStaged).toHaveBeenCalledWith('gen');
       expect(mocks.repository.markFailed).toHaveBeenCalledWith(DOC_ID, expect.stringMatching(/incomplete/));
+      // superseded by a newer run, or deleted: the document's status is not this run's any more
+      mocks.repository.markFailed.mockClear();
+      mocks.repository.commitStaged.mockResolvedValue({
+        committed: false,
+        reason: 'incomplete',
+        staged: 0,
+        embedded: 0,
+        models: 0,
+      });
+      await expect(sut.save(DOC_ID, 'gen', 12, [batch(0, 12)])).rejects.toThrow(/superseded/);
+      mocks.repository.commitStaged.mockResolvedValue({ committed: false, reason: 'document-gone' });
+      await expect(sut.save(DOC_ID, 'gen', 12, [batch(0, 12)])).rejects.toThrow(/deleted/);
+      expect(mocks.repository.markFailed).not.toHaveBeenCalled();
     });
   });
 });

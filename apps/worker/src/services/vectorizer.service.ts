@@ -11,12 +11,11 @@ import {
   type DocumentsConfig,
 } from '@app/documents';
 import { PermanentTaskError, type VectorizeBatchResult, type VectorizeDocumentResult } from '@app/tasks';
-import { UnrecoverableError } from 'bullmq';
 import { documentFailure } from './document-failure.js';
 
 /**
- * A batch found its generation gone: the document was deleted, or a failed sibling batch discarded the run.
- * A consequence, not a cause: the document keeps the error of whatever happened first.
+ * A batch or the save found its run's staged rows gone: the document was deleted, or a newer vectorization of
+ * it has superseded this one. Not the document's failure: the document's status belongs to the newer run.
  */
 class GenerationGoneError extends PermanentTaskError {}
 
@@ -117,7 +116,7 @@ export class VectorizerService {
     generation: string,
     start: number,
     end: number,
-    options: Omit<VectorizeOptions, 'generation'> & { retried?: boolean; lastAttempt?: boolean } = {},
+    options: Omit<VectorizeOptions, 'generation'> & { retried?: boolean } = {},
   ): Promise<VectorizeBatchResult> {
     try {
       if (end <= start) throw new PermanentTaskError(`end (${end}) must be greater than start (${start})`);
@@ -168,19 +167,16 @@ export class VectorizerService {
       };
     } catch (error) {
       if (error instanceof GenerationGoneError) throw error;
-      const failure = await this.failed(documentId, error, options.signal);
-      // the run cannot be saved any more: its staged rows go (siblings still running find them gone)
-      if (failure instanceof UnrecoverableError || options.lastAttempt) {
-        await this.repository.discardStaged(generation).catch(() => undefined);
-      }
-      throw failure;
+      // the run's staged rows stay: a retry goes on with them; a run that failed for good leaves them until
+      // the document's next vectorization (which supersedes them) or its deletion
+      throw await this.failed(documentId, error, options.signal);
     }
   }
 
   /**
    * `tasks.embedding.save`, the chord body: checks that the batches cover every chunk once, then swaps the
-   * generation in (all or nothing) and marks the document completed. The staged rows of a run that cannot be
-   * saved are removed; the document's committed chunks stay as they were.
+   * generation in (all or nothing) and marks the document completed. A run that cannot be saved changes none of
+   * the document's committed chunks (an incomplete one's staged rows are removed).
    */
   async save(
     documentId: string,
@@ -206,17 +202,24 @@ export class VectorizerService {
       }
       const outcome = await this.repository.commitStaged(documentId, generation, chunks);
       if (!outcome.committed) {
+        if (outcome.reason === 'document-gone') {
+          throw new GenerationGoneError(`Document ${documentId} was deleted while it was vectorized`);
+        }
+        if (outcome.staged === 0) {
+          throw new GenerationGoneError(
+            `Document ${documentId}: vectorization ${generation} was superseded by a newer one`,
+          );
+        }
         await this.repository.discardStaged(generation).catch(() => undefined);
         throw new PermanentTaskError(
-          outcome.reason === 'document-gone'
-            ? `Document ${documentId} was deleted while it was vectorized`
-            : `Document ${documentId}: vectorization ${generation} is incomplete (${outcome.embedded} of ` +
-                `${chunks} chunks embedded, ${outcome.staged} staged, ${outcome.models} model(s))`,
+          `Document ${documentId}: vectorization ${generation} is incomplete (${outcome.embedded} of ` +
+            `${chunks} chunks embedded, ${outcome.staged} staged, ${outcome.models} model(s))`,
         );
       }
       this.logger.log(`vectorized ${documentId}: ${chunks} chunks in ${batches.length} batches, saved`);
       return { success: true, document_id: documentId, embeddings_count: chunks };
     } catch (error) {
+      if (error instanceof GenerationGoneError) throw error;
       throw await this.failed(documentId, error);
     }
   }

@@ -6,10 +6,11 @@ import { Document } from './document.entity.js';
  * A chunk of a vectorization in progress, kept apart from `document_chunks` until the whole document is
  * embedded: search reads only `document_chunks`, so it never sees a partial new set. One `generation` per
  * vectorization run (the id of the task that planned it); its batches fill in the embeddings of their range,
- * and the commit moves the complete generation into `document_chunks` in one transaction.
+ * and the commit moves the complete generation into `document_chunks` in one transaction. A document has at
+ * most one staged generation: a newer run's staging removes an older one.
  */
 @Entity({ name: 'document_chunks_staged' })
-@Index('idx_document_chunks_staged_document', ['documentId', 'createdAt'])
+@Index('idx_document_chunks_staged_document', ['documentId'])
 export class StagedChunk {
   @PrimaryColumn({ type: 'varchar', length: 64 }) generation!: string;
 

@@ -39,10 +39,7 @@ export class CreateStagedChunks1767225600000 implements MigrationInterface {
           }),
         ],
         indices: [
-          new TableIndex({
-            name: 'idx_document_chunks_staged_document',
-            columnNames: ['document_id', 'created_at'],
-          }),
+          new TableIndex({ name: 'idx_document_chunks_staged_document', columnNames: ['document_id'] }),
         ],
       }),
     );
