@@ -56,7 +56,13 @@ describe('search with the default semantic provider (jieba + CC-CEDICT + USE lit
   it('reports PROGRESS after each chunk while vectorizing, as live events', async () => {
     const long = Array.from({ length: 6 }, (_, i) => `${i}. ${WATER_CYCLE_ZH} ${OHM_EN}`).join('\n\n');
     const answer = await upload(system, Buffer.from(long), 'long.txt');
-    const response = await system.fetch(`/tasks/${answer.body.task_id}/events`, {
+    await waitForDocument(system, answer.body.id, ['completed', 'failed'], 60_000);
+    // the upload's id names its chain (extract → vectorize); a re-vectorization is one task, queued at once
+    const queued = await system.request<{ task_id: string }>(
+      'POST',
+      `/documents/${answer.body.id}/vectorize`,
+    );
+    const response = await system.fetch(`/tasks/${queued.body.task_id}/events`, {
       headers: { authorization: `Bearer ${API_KEY}` },
     });
     const states: { state: string; current?: number; total?: number; percent?: number }[] = [];

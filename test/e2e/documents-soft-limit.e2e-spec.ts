@@ -15,7 +15,8 @@ describe('a vectorization cut by the soft time limit', () => {
     system = await TestSystem.start({
       env: { UPLOAD_DIR: uploads, TASK_SOFT_TIME_LIMIT: '1', TASK_TIME_LIMIT: '60' },
     });
-    await system.startWorker(['--queues', 'embedding']);
+    // the upload's chain extracts on `default`, then vectorizes on `embedding`
+    await system.startWorker(['--queues', 'default,embedding']);
   }, 120_000);
 
   afterAll(async () => {
@@ -24,7 +25,7 @@ describe('a vectorization cut by the soft time limit', () => {
   });
 
   it("records on the document the limit and its value, as the task's FAILURE does", async () => {
-    // hundreds of chunks: far more than a second of embedding
+    // hundreds of chunks: batches of VECTORIZE_BATCH_CHUNKS (200), each far more than a second of embedding
     const text = Array.from({ length: 3_000 }, (_, i) => `Sentence ${i} is about rivers and rain.`).join(' ');
     const accepted = await upload(system, Buffer.from(text), 'long.txt');
     expect(accepted.status).toBe(202);

@@ -6,7 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDocx, makePdf, PNG_BYTES } from '../utils/document-fixtures.js';
-import { search, upload, waitForDocument, type AcceptedBody } from '../utils/documents.js';
+import {
+  search,
+  upload,
+  waitForDocument,
+  type AcceptedBody,
+  type DocumentBody,
+  type WorkflowBody,
+} from '../utils/documents.js';
 import { TestSystem } from '../utils/test-system.js';
 
 const MAX_BYTES = 200_000;
@@ -77,6 +84,8 @@ describe('documents: upload → extract → chunk → embed → store → search
         res.writeHead(200, { 'content-type': 'text/plain' }); // no Content-Length: streamed, counted as read
         for (let i = 0; i < 30; i++) res.write('x'.repeat(10_000));
         res.end();
+      } else if (req.url === '/blank.pdf') {
+        res.writeHead(200, { 'content-type': 'application/pdf' }).end(makePdf([' ']));
       } else if (req.url === '/photo.png') {
         res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_BYTES);
       } else {
@@ -125,9 +134,21 @@ describe('documents: upload → extract → chunk → embed → store → search
       });
       expect(document.chunk_count).toBeGreaterThan(0);
       expect(chunkRows(id)).toBe(document.chunk_count);
-      const task = await system.waitForState(task_id, 'SUCCESS');
-      expect(task).toMatchObject({ name: 'tasks.embedding.vectorize', queue: 'embedding' });
-      expect(task.result).toEqual({ success: true, document_id: id, embeddings_count: document.chunk_count });
+      // the document's task is its chain, extract → vectorize; its result is the vectorization's
+      const chain = (await system.waitForState(task_id, 'SUCCESS')) as WorkflowBody;
+      expect(document.task_id).toBe(task_id);
+      expect(chain.workflow).toBe('chain');
+      expect(chain.result).toEqual({
+        success: true,
+        document_id: id,
+        embeddings_count: document.chunk_count,
+      });
+      expect(chain.members?.map((m) => [m.name, m.state])).toEqual([
+        ['tasks.documents.extract', 'SUCCESS'],
+        ['tasks.embedding.vectorize', 'SUCCESS'],
+      ]);
+      const vectorize = await system.waitForState(chain.members![1].task_id, 'SUCCESS');
+      expect(vectorize).toMatchObject({ name: 'tasks.embedding.vectorize', queue: 'embedding' });
     }
     expect(readdirSync(uploads).sort()).toEqual(
       [...accepted.values()].map((a) => `${a.id}.${a.filename.split('.').pop()}`).sort(),
@@ -234,9 +255,13 @@ describe('documents: upload → extract → chunk → embed → store → search
   it('fails a file without text permanently (the error crosses the extraction thread)', async () => {
     const answer = await upload(system, makePdf([' ']), 'blank.pdf');
     expect(answer.status).toBe(202);
-    const failed = await system.waitForState(answer.body.task_id, 'FAILURE');
-    expect(failed.retries).toBe(0);
-    expect(failed.error).toMatch(/no text found in the pdf file/);
+    const failed = (await system.waitForState(answer.body.task_id, 'FAILURE')) as WorkflowBody;
+    expect(failed.error).toMatch(/chain\[0\].*tasks\.documents\.extract.*no text found in the pdf file/s);
+    const [extract, vectorize] = failed.members ?? [];
+    expect((await system.waitForState(extract.task_id, 'FAILURE')).retries).toBe(0);
+    // the later step never ran: never even queued
+    expect(vectorize.state).toBe('REVOKED');
+    expect((await system.status(vectorize.task_id)).status).toBe(404);
     expect(await waitForDocument(system, answer.body.id)).toMatchObject({ embedding_status: 'failed' });
   });
 
@@ -258,27 +283,57 @@ describe('documents: upload → extract → chunk → embed → store → search
     expect((await search(system, 'rebase', 5)).body.some((h) => h.document_id === id)).toBe(false);
   });
 
-  it('runs the URL chain download → extract → vectorize, each a task', async () => {
+  it('runs the URL chain download → extract → vectorize as one workflow, the document naming it', async () => {
     const answer = await system.request<AcceptedBody>('POST', '/documents', {
       url: `${filesUrl}/lesson.md`,
       title: '地震',
     });
     expect(answer.status).toBe(202);
-    const download = await system.waitForState(answer.body.task_id, 'SUCCESS');
-    expect(download.name).toBe('tasks.documents.download');
-    const extractId = (download.result as { next_task_id: string }).next_task_id;
-    const extract = await system.waitForState(extractId, 'SUCCESS');
-    expect(extract.name).toBe('tasks.documents.extract');
-    const vectorize = await system.waitForState(
-      (extract.result as { next_task_id: string }).next_task_id,
-      'SUCCESS',
-    );
-    expect(vectorize.name).toBe('tasks.embedding.vectorize');
+    expect(answer.body.status_url).toBe(`/tasks/${answer.body.task_id}`);
+    const chain = (await system.waitForState(answer.body.task_id, 'SUCCESS')) as WorkflowBody;
     const document = await waitForDocument(system, answer.body.id);
     expect(document).toMatchObject({ embedding_status: 'completed', doc_type: 'md', title: '地震' });
+    expect(document.task_id).toBe(answer.body.task_id);
+    expect(chain).toMatchObject({
+      workflow: 'chain',
+      current: 3,
+      total: 3,
+      result: { success: true, document_id: answer.body.id, embeddings_count: document.chunk_count },
+    });
+    expect(chain.members?.map((m) => [m.path, m.name, m.state])).toEqual([
+      ['chain[0]', 'tasks.documents.download', 'SUCCESS'],
+      ['chain[1]', 'tasks.documents.extract', 'SUCCESS'],
+      ['chain[2]', 'tasks.embedding.vectorize', 'SUCCESS'],
+    ]);
+    // each step is an ordinary task; no result names a next task any more
+    const download = await system.waitForState(chain.members![0].task_id, 'SUCCESS');
+    expect(download.result).toEqual({
+      document_id: answer.body.id,
+      size: expect.any(Number),
+      doc_type: 'md',
+    });
+    const extract = await system.waitForState(chain.members![1].task_id, 'SUCCESS');
+    expect(extract.result).toEqual({ document_id: answer.body.id, characters: expect.any(Number) });
     expect((await search(system, 'seismograph', 1)).body[0].document_id).toBe(answer.body.id);
     const moved = await system.request<AcceptedBody>('POST', '/documents', { url: `${filesUrl}/moved` });
     expect(await waitForDocument(system, moved.body.id)).toMatchObject({ embedding_status: 'completed' });
+  });
+
+  it('stops the URL chain at a failing step: the document reads failed, later steps never run', async () => {
+    const answer = await system.request<AcceptedBody>('POST', '/documents', { url: `${filesUrl}/blank.pdf` });
+    const failed = (await system.waitForState(answer.body.task_id, 'FAILURE')) as WorkflowBody;
+    expect(failed.members?.map((m) => [m.name, m.state])).toEqual([
+      ['tasks.documents.download', 'SUCCESS'],
+      ['tasks.documents.extract', 'FAILURE'],
+      ['tasks.embedding.vectorize', 'REVOKED'],
+    ]);
+    expect(failed.error).toContain('chain[1]');
+    expect(failed.error).toContain(failed.members![1].task_id);
+    expect((await system.status(failed.members![2].task_id)).status).toBe(404);
+    const document = await waitForDocument(system, answer.body.id);
+    expect(document).toMatchObject({ embedding_status: 'failed', chunk_count: 0, doc_type: 'pdf' });
+    expect(document.error).toMatch(/no text found in the pdf file/);
+    expect(chunkRows(answer.body.id)).toBe(0);
   });
 
   it('fails a URL chain that cannot be fetched, is too big or of the wrong type', async () => {
@@ -290,11 +345,84 @@ describe('documents: upload → extract → chunk → embed → store → search
     ] as const) {
       const answer = await system.request<AcceptedBody>('POST', '/documents', { url: `${filesUrl}${path}` });
       expect(answer.status).toBe(202);
-      const failed = await system.waitForState(answer.body.task_id, 'FAILURE');
-      expect(failed.retries).toBe(0);
+      const failed = (await system.waitForState(answer.body.task_id, 'FAILURE')) as WorkflowBody;
+      expect(failed.error).toMatch(reason);
+      const [download, ...later] = failed.members ?? [];
+      expect((await system.waitForState(download.task_id, 'FAILURE')).retries).toBe(0);
+      expect(later.map((m) => m.state)).toEqual(['REVOKED', 'REVOKED']);
       const document = await waitForDocument(system, answer.body.id);
       expect(document.embedding_status).toBe('failed');
       expect(document.error).toMatch(reason);
     }
+  });
+  describe('POST /documents/vectorize: many documents as one group', () => {
+    const UNKNOWN = '00000000-0000-4000-8000-0000000000aa';
+
+    it('queues a group whose result lists each vectorization in order; each document names its member', async () => {
+      const ids = ['photosynthesis.txt', 'silk-road.html', 'ohm.pdf'].map((name) => accepted.get(name)!.id);
+      const counts = ids.map((id) => chunkRows(id));
+      const answer = await system.request<{ task_id: string; status_url: string }>(
+        'POST',
+        '/documents/vectorize',
+        { document_ids: ids },
+      );
+      expect(answer.status).toBe(202);
+      expect(answer.body).toEqual({
+        task_id: expect.any(String),
+        status_url: `/tasks/${answer.body.task_id}`,
+      });
+      const done = (await system.waitForState(answer.body.task_id, 'SUCCESS', 30_000)) as WorkflowBody;
+      expect(done).toMatchObject({ workflow: 'group', current: 3, total: 3 });
+      expect(done.result).toEqual(
+        ids.map((id, i) => ({ success: true, document_id: id, embeddings_count: counts[i] })),
+      );
+      const documents = await Promise.all(
+        ids.map(async (id) => (await system.request<DocumentBody>('GET', `/documents/${id}`)).body),
+      );
+      expect(documents.map((d) => [d.embedding_status, d.chunk_count])).toEqual(
+        counts.map((n) => ['completed', n]),
+      );
+      expect(documents.map((d) => d.task_id)).toEqual(done.members?.map((m) => m.task_id));
+      expect(ids.map((id) => chunkRows(id))).toEqual(counts);
+    });
+
+    it('answers 404 naming a missing document, and queues nothing', async () => {
+      const known = accepted.get('photosynthesis.txt')!.id;
+      const before = await system.request<DocumentBody>('GET', `/documents/${known}`);
+      const answer = await system.request<{ message: string }>('POST', '/documents/vectorize', {
+        document_ids: [known, UNKNOWN],
+      });
+      expect(answer.status).toBe(404);
+      expect(answer.body.message).toBe(`No document ${UNKNOWN}`);
+      const after = await system.request<DocumentBody>('GET', `/documents/${known}`);
+      expect(after.body.task_id).toBe(before.body.task_id);
+    });
+
+    it('refuses a bad list with a 400 naming document_ids', async () => {
+      const known = accepted.get('photosynthesis.txt')!.id;
+      const tooMany = Array.from(
+        { length: 1001 },
+        (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      );
+      for (const [body, message] of [
+        [{}, /document_ids/],
+        [{ document_ids: [] }, /document_ids should not be empty/],
+        [{ document_ids: [known, known] }, /document_ids.*unique/],
+        [{ document_ids: ['not-a-uuid'] }, /document_ids must be a UUID/],
+        [{ document_ids: known }, /document_ids must be an array/],
+        [{ document_ids: tooMany }, /document_ids must contain no more than 1000 elements/],
+        [{ document_ids: [known], extra: 1 }, /property extra should not exist/],
+      ] as const) {
+        const answer = await system.request<{ message: string | string[] }>(
+          'POST',
+          '/documents/vectorize',
+          body,
+        );
+        expect({ status: answer.status, message: String(answer.body.message) }).toEqual({
+          status: 400,
+          message: expect.stringMatching(message),
+        });
+      }
+    });
   });
 });

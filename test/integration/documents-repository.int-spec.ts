@@ -6,6 +6,7 @@ import {
   DocumentsRepository,
   EmbeddingStatus,
   packVector,
+  StagedChunk,
   unpackVector,
   type NewChunk,
 } from '@app/documents';
@@ -30,6 +31,7 @@ describe.each([
       ds.getRepository(Document),
       ds.getRepository(DocumentChunk),
       ds.getRepository(DocumentIndexChange),
+      ds.getRepository(StagedChunk),
       ds,
     );
   });
@@ -43,6 +45,7 @@ describe.each([
     expect(ran).toEqual([
       { name: 'CreateDocuments1732780800000' },
       { name: 'CreateIndexChanges1764633600000' },
+      { name: 'CreateStagedChunks1767225600000' },
     ]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
@@ -183,5 +186,98 @@ describe.each([
       [`${doc.id}:2099`]: 't2099',
     });
     expect(unpackVector(found.get(`${doc.id}:5`)!.embedding)).toHaveLength(2);
+  });
+  describe('staged vectorization', () => {
+    const vec = (i: number): { chunkIndex: number; embedding: Buffer; dimensions: number } => ({
+      chunkIndex: i,
+      embedding: packVector(Float32Array.from([i, 1])),
+      dimensions: 2,
+    });
+    const chunkTexts = async (id: string): Promise<string[]> => (await sut.chunksOf(id)).map((c) => c.text);
+
+    it('swaps in a complete generation at once; until then search reads only the old chunks', async () => {
+      const doc = await sut.create({ title: 'staged', filename: 's.txt' });
+      await sut.replaceChunks(doc.id, [chunk('old', [1, 0])], 'm');
+      const before = await sut.lastIndexChange();
+      expect(await sut.stageChunks(doc.id, 'gen-1', ['a', 'b', 'c', 'd'])).toBe(true);
+      expect(await sut.stagedTexts('gen-1', 1, 3)).toEqual([
+        { chunkIndex: 1, text: 'b' },
+        { chunkIndex: 2, text: 'c' },
+      ]);
+      expect(await sut.storeStagedEmbeddings('gen-1', [vec(0), vec(1)], 'm2')).toBe(2);
+      // a batch run twice writes the same rows
+      expect(await sut.storeStagedEmbeddings('gen-1', [vec(0), vec(1)], 'm2')).toBe(2);
+      expect(await sut.stagedCount('gen-1')).toEqual({ staged: 4, embedded: 2 });
+      expect(await sut.commitStaged(doc.id, 'gen-1', 4)).toEqual({
+        committed: false,
+        reason: 'incomplete',
+        staged: 4,
+        embedded: 2,
+        models: 1,
+      });
+      // nothing partial is visible meanwhile, and nothing was logged for the indexes
+      expect(await chunkTexts(doc.id)).toEqual(['old']);
+      expect(await sut.embeddingsOf(doc.id, 'm2')).toEqual([]);
+      expect(await sut.lastIndexChange()).toBe(before);
+      expect(await sut.storeStagedEmbeddings('gen-1', [vec(2), vec(3)], 'm2')).toBe(2);
+      expect(await sut.commitStaged(doc.id, 'gen-1', 4)).toEqual({ committed: true, chunks: 4, model: 'm2' });
+      expect(await chunkTexts(doc.id)).toEqual(['a', 'b', 'c', 'd']);
+      const vectors = await sut.embeddingsOf(doc.id, 'm2');
+      expect(vectors.map((c) => [c.chunkIndex, [...unpackVector(c.embedding)]]).sort()).toEqual(
+        [0, 1, 2, 3].map((i) => [i, [i, 1]]),
+      );
+      expect(await sut.findById(doc.id)).toMatchObject({
+        embeddingStatus: 'completed',
+        chunkCount: 4,
+        embeddingModel: 'm2',
+      });
+      expect(await sut.stagedCount('gen-1')).toEqual({ staged: 0, embedded: 0 });
+      expect((await sut.indexChangesAfter(before, 10)).map((c) => c.documentId)).toEqual([doc.id]);
+    });
+
+    it('refuses a generation of mixed models or the wrong size, and a document deleted meanwhile', async () => {
+      const doc = await sut.create({ title: 'mixed', filename: 'm.txt' });
+      await sut.replaceChunks(doc.id, [chunk('old', [1, 0])], 'm');
+      await sut.stageChunks(doc.id, 'gen-2', ['a', 'b']);
+      await sut.storeStagedEmbeddings('gen-2', [vec(0)], 'm');
+      await sut.storeStagedEmbeddings('gen-2', [vec(1)], 'other');
+      expect(await sut.commitStaged(doc.id, 'gen-2', 2)).toMatchObject({ committed: false, models: 2 });
+      await sut.storeStagedEmbeddings('gen-2', [vec(1)], 'm');
+      expect(await sut.commitStaged(doc.id, 'gen-2', 3)).toMatchObject({ committed: false, staged: 2 });
+      expect(await chunkTexts(doc.id)).toEqual(['old']);
+      // staging again starts the generation afresh
+      await sut.stageChunks(doc.id, 'gen-2', ['x']);
+      expect(await sut.stagedCount('gen-2')).toEqual({ staged: 1, embedded: 0 });
+      await sut.discardStaged('gen-2');
+      expect(await sut.stagedCount('gen-2')).toEqual({ staged: 0, embedded: 0 });
+      // a batch of a discarded generation finds nothing to write
+      expect(await sut.storeStagedEmbeddings('gen-2', [vec(0)], 'm')).toBe(0);
+      await sut.stageChunks(doc.id, 'gen-3', ['y']);
+      await sut.delete(doc.id);
+      expect(await sut.stagedCount('gen-3')).toEqual({ staged: 0, embedded: 0 });
+      expect(await sut.commitStaged(doc.id, 'gen-3', 1)).toEqual({
+        committed: false,
+        reason: 'document-gone',
+      });
+      expect(await sut.stageChunks(doc.id, 'gen-4', ['z'])).toBe(false);
+    });
+
+    it('lets a newer run of a document supersede an older one: its staged rows go', async () => {
+      const doc = await sut.create({ title: 'two runs', filename: 't.txt' });
+      const other = await sut.create({ title: 'other', filename: 'o.txt' });
+      await sut.stageChunks(doc.id, 'run-a', ['a0', 'a1']);
+      await sut.stageChunks(other.id, 'run-o', ['o0']);
+      await sut.storeStagedEmbeddings('run-a', [vec(0)], 'm');
+      await sut.stageChunks(doc.id, 'run-b', ['b0', 'b1', 'b2']);
+      expect(await sut.stagedCount('run-a')).toEqual({ staged: 0, embedded: 0 });
+      expect(await sut.stagedCount('run-o')).toEqual({ staged: 1, embedded: 0 });
+      // the older run's batches find nothing to write, and it cannot be committed
+      expect(await sut.storeStagedEmbeddings('run-a', [vec(1)], 'm')).toBe(0);
+      expect(await sut.commitStaged(doc.id, 'run-a', 2)).toMatchObject({ committed: false, staged: 0 });
+      await sut.storeStagedEmbeddings('run-b', [vec(0), vec(1), vec(2)], 'm');
+      expect(await sut.commitStaged(doc.id, 'run-b', 3)).toMatchObject({ committed: true });
+      expect(await chunkTexts(doc.id)).toEqual(['b0', 'b1', 'b2']);
+      expect((await sut.findById(doc.id))?.chunkCount).toBe(3);
+    });
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { DocumentChunk, Document, DocumentIndexChange, withMigrations } from '@app/documents';
+import { DocumentChunk, Document, DocumentIndexChange, StagedChunk, withMigrations } from '@app/documents';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -66,7 +66,7 @@ export async function postgresDatabase(): Promise<TestDatabase> {
 
 async function initialize(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = new DataSource(
-    withMigrations({ ...options, entities: [Document, DocumentChunk, DocumentIndexChange] }),
+    withMigrations({ ...options, entities: [Document, DocumentChunk, DocumentIndexChange, StagedChunk] }),
   );
   return dataSource.initialize();
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API_KEY, type HttpAnswer, type TestSystem } from './test-system.js';
+import { API_KEY, type HttpAnswer, type TaskStatusBody, type TestSystem } from './test-system.js';
 
 export interface DocumentBody {
   id: string;
@@ -12,6 +12,12 @@ export interface DocumentBody {
   embedding_model: string | null;
   task_id: string | null;
 }
+
+/** `GET /tasks/{id}` on a workflow: its kind and its members. */
+export type WorkflowBody = TaskStatusBody & {
+  workflow?: string;
+  members?: { task_id: string; name: string; path: string; state: string }[];
+};
 
 export interface AcceptedBody {
   id: string;

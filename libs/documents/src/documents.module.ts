@@ -9,6 +9,7 @@ import { EmbeddingService } from './embedding/embedding.service.js';
 import { DocumentChunk } from './entities/document-chunk.entity.js';
 import { DocumentIndexChange } from './entities/document-index-change.entity.js';
 import { Document } from './entities/document.entity.js';
+import { StagedChunk } from './entities/staged-chunk.entity.js';
 import { ExtractionService } from './extraction/extraction.service.js';
 import { FileStore } from './storage/file-store.js';
 import { DOCUMENTS_CONFIG, EMBEDDING_CONFIG } from './tokens.js';
@@ -17,7 +18,7 @@ import { DOCUMENTS_CONFIG, EMBEDDING_CONFIG } from './tokens.js';
 @Module({
   imports: [
     DatabaseModule,
-    TypeOrmModule.forFeature([Document, DocumentChunk, DocumentIndexChange]),
+    TypeOrmModule.forFeature([Document, DocumentChunk, DocumentIndexChange, StagedChunk]),
     ConfigModule.forFeature(documentsConfig),
     ConfigModule.forFeature(embeddingConfig),
   ],

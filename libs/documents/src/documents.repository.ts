@@ -5,6 +5,7 @@ import { DataSource, In, MoreThan, type EntityManager, type Repository } from 't
 import { DocumentChunk } from './entities/document-chunk.entity.js';
 import { DocumentIndexChange } from './entities/document-index-change.entity.js';
 import { Document, EmbeddingStatus } from './entities/document.entity.js';
+import { StagedChunk } from './entities/staged-chunk.entity.js';
 
 /** A chunk about to be stored: its text and vector, in document order. */
 export interface NewChunk {
@@ -12,6 +13,19 @@ export interface NewChunk {
   embedding: Buffer;
   dimensions: number;
 }
+
+/** A staged chunk's embedding, written by its batch. */
+export interface StagedEmbedding {
+  chunkIndex: number;
+  embedding: Buffer;
+  dimensions: number;
+}
+
+/** What committing a staged generation found. */
+export type CommitOutcome =
+  | { committed: true; chunks: number; model: string }
+  | { committed: false; reason: 'document-gone' }
+  | { committed: false; reason: 'incomplete'; staged: number; embedded: number; models: number };
 
 /** The fields a new document starts with. */
 export type NewDocument = Pick<Document, 'title' | 'filename'> &
@@ -61,6 +75,7 @@ export class DocumentsRepository {
     @InjectRepository(Document) private readonly documents: Repository<Document>,
     @InjectRepository(DocumentChunk) private readonly chunks: Repository<DocumentChunk>,
     @InjectRepository(DocumentIndexChange) private readonly changes: Repository<DocumentIndexChange>,
+    @InjectRepository(StagedChunk) private readonly staged: Repository<StagedChunk>,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.serialWrites = dataSource.options.type === 'better-sqlite3';
@@ -120,6 +135,16 @@ export class DocumentsRepository {
     return this.documents.findOneBy({ id });
   }
 
+  /** The documents with these ids (those that exist), in no particular order. */
+  async findByIds(ids: readonly string[]): Promise<Document[]> {
+    const found: Document[] = [];
+    // bounded statements: SQLite caps bound parameters per statement
+    for (let i = 0; i < ids.length; i += 500) {
+      found.push(...(await this.documents.findBy({ id: In(ids.slice(i, i + 500)) })));
+    }
+    return found;
+  }
+
   /** The document with its extracted text (null when not extracted yet). */
   async findWithContent(id: string): Promise<Document | null> {
     return this.documents.createQueryBuilder('d').addSelect('d.content').where('d.id = :id', { id }).getOne();
@@ -171,9 +196,38 @@ export class DocumentsRepository {
 
   /** Back to `pending` (a re-vectorization was queued). */
   async markPending(id: string): Promise<void> {
-    await this.write(() =>
-      this.documents.update({ id }, { embeddingStatus: EmbeddingStatus.Pending, error: null }),
-    );
+    await this.markManyPending([id]);
+  }
+
+  /** Many documents back to `pending` at once (a group of vectorizations was queued). */
+  async markManyPending(ids: readonly string[]): Promise<void> {
+    await this.write(async () => {
+      for (let i = 0; i < ids.length; i += 500) {
+        await this.documents.update(
+          { id: In(ids.slice(i, i + 500)) },
+          { embeddingStatus: EmbeddingStatus.Pending, error: null },
+        );
+      }
+    });
+  }
+
+  /** Records the task working on each of many documents, in one transaction. */
+  async setTasks(tasks: ReadonlyMap<string, string>): Promise<void> {
+    await this.transaction(async (manager) => {
+      for (const [id, taskId] of tasks) await manager.update(Document, { id }, { taskId });
+    });
+  }
+
+  /** Many documents failed with one reason (a group that could not be queued). */
+  async markManyFailed(ids: readonly string[], error: string): Promise<void> {
+    await this.write(async () => {
+      for (let i = 0; i < ids.length; i += 500) {
+        await this.documents.update(
+          { id: In(ids.slice(i, i + 500)) },
+          { embeddingStatus: EmbeddingStatus.Failed, error: error.slice(0, 4000) },
+        );
+      }
+    });
   }
 
   /** Stores a downloaded file's facts. */
@@ -222,6 +276,156 @@ export class DocumentsRepository {
       await this.logIndexChange(manager, id);
       return true;
     });
+  }
+
+  /**
+   * Stages a vectorization: the texts of all its chunks, in order, under `generation`, with no embeddings yet.
+   * A newer run supersedes an older one: every other staged generation of the document goes (left by a run
+   * that failed, or one still running, whose batches then find their rows gone). Idempotent: the generation's
+   * rows are written anew. Returns false (and writes nothing) when the document has gone.
+   */
+  async stageChunks(documentId: string, generation: string, texts: readonly string[]): Promise<boolean> {
+    return this.transaction(async (manager) => {
+      if (!(await manager.existsBy(Document, { id: documentId }))) return false;
+      await manager.delete(StagedChunk, { documentId });
+      const rows = texts.map((text, chunkIndex) =>
+        manager.create(StagedChunk, {
+          generation,
+          chunkIndex,
+          chunkId: randomUUID(),
+          documentId,
+          text,
+          embedding: null,
+          dimensions: null,
+          embeddingModel: null,
+        }),
+      );
+      for (let i = 0; i < rows.length; i += 100) await manager.insert(StagedChunk, rows.slice(i, i + 100));
+      return true;
+    });
+  }
+
+  /** The staged texts of chunks `start` (included) to `end` (excluded) of a generation, in order. */
+  stagedTexts(
+    generation: string,
+    start: number,
+    end: number,
+  ): Promise<Pick<StagedChunk, 'chunkIndex' | 'text'>[]> {
+    return this.staged
+      .createQueryBuilder('s')
+      .select(['s.chunkIndex', 's.text'])
+      .where('s.generation = :generation', { generation })
+      .andWhere('s.chunk_index >= :start AND s.chunk_index < :end', { start, end })
+      .orderBy('s.chunk_index', 'ASC')
+      .getMany();
+  }
+
+  /**
+   * Writes a batch's embeddings into its staged rows, in one transaction. Idempotent: a batch run again writes
+   * the same values into the same rows. Returns how many rows were found (fewer than given: the generation, or
+   * part of it, has gone: the document was deleted, or the run swept as stale).
+   */
+  async storeStagedEmbeddings(
+    generation: string,
+    embeddings: readonly StagedEmbedding[],
+    model: string,
+  ): Promise<number> {
+    if (embeddings.length === 0) return 0;
+    return this.transaction(async (manager) => {
+      let found = 0;
+      for (const { chunkIndex, embedding, dimensions } of embeddings) {
+        const result = await manager.update(
+          StagedChunk,
+          { generation, chunkIndex },
+          { embedding, dimensions, embeddingModel: model },
+        );
+        found += result.affected ?? 0;
+      }
+      return found;
+    });
+  }
+
+  /**
+   * The all-or-nothing swap: if every one of the `expected` staged chunks of `generation` has its embedding,
+   * all by one model, the document's chunks are replaced by them, the generation's staged rows removed and
+   * the document marked completed, in one transaction (with its index change). Otherwise nothing changes and
+   * the outcome says why.
+   */
+  async commitStaged(documentId: string, generation: string, expected: number): Promise<CommitOutcome> {
+    return this.transaction(async (manager) => {
+      if (!(await manager.existsBy(Document, { id: documentId }))) {
+        return { committed: false, reason: 'document-gone' };
+      }
+      const counts = await manager
+        .createQueryBuilder(StagedChunk, 's')
+        .select('COUNT(*)', 'staged')
+        .addSelect('COUNT(s.embedding)', 'embedded')
+        .addSelect('COUNT(DISTINCT s.embedding_model)', 'models')
+        .addSelect('MIN(s.embedding_model)', 'model')
+        .where('s.generation = :generation AND s.document_id = :documentId', { generation, documentId })
+        .getRawOne<{
+          staged: string | number;
+          embedded: string | number;
+          models: string | number;
+          model: string | null;
+        }>();
+      const staged = Number(counts?.staged ?? 0);
+      const embedded = Number(counts?.embedded ?? 0);
+      const models = Number(counts?.models ?? 0);
+      if (staged !== expected || embedded !== expected || models > 1 || (expected > 0 && !counts?.model)) {
+        return { committed: false, reason: 'incomplete', staged, embedded, models };
+      }
+      const model = counts?.model ?? '';
+      const chunks = this.tableOf(manager, DocumentChunk);
+      const stagedTable = this.tableOf(manager, StagedChunk);
+      const [p1, p2] = this.serialWrites ? ['?', '?'] : ['$1', '$2'];
+      await manager.delete(DocumentChunk, { documentId });
+      await manager.query(
+        `INSERT INTO ${chunks} (id, document_id, chunk_index, text, embedding, dimensions, embedding_model) ` +
+          `SELECT chunk_id, document_id, chunk_index, text, embedding, dimensions, embedding_model ` +
+          `FROM ${stagedTable} WHERE generation = ${p1} AND document_id = ${p2}`,
+        [generation, documentId],
+      );
+      await manager.delete(StagedChunk, { generation });
+      await manager.update(
+        Document,
+        { id: documentId },
+        {
+          embeddingStatus: EmbeddingStatus.Completed,
+          chunkCount: expected,
+          embeddingModel: model,
+          error: null,
+        },
+      );
+      await this.logIndexChange(manager, documentId);
+      return { committed: true, chunks: expected, model };
+    });
+  }
+
+  /** Removes a generation's staged rows (a run that failed for good); the committed chunks stay as they are. */
+  async discardStaged(generation: string): Promise<void> {
+    await this.write(() => this.staged.delete({ generation }));
+  }
+
+  /** Staged rows of a generation, and how many have their embedding (tests, diagnostics). */
+  async stagedCount(generation: string): Promise<{ staged: number; embedded: number }> {
+    const row = await this.staged
+      .createQueryBuilder('s')
+      .select('COUNT(*)', 'staged')
+      .addSelect('COUNT(s.embedding)', 'embedded')
+      .where('s.generation = :generation', { generation })
+      .getRawOne<{ staged: string | number; embedded: string | number }>();
+    return { staged: Number(row?.staged ?? 0), embedded: Number(row?.embedded ?? 0) };
+  }
+
+  /** An entity's table, escaped for raw SQL (schema included when the connection has one). */
+  private tableOf(manager: EntityManager, entity: typeof DocumentChunk | typeof StagedChunk): string {
+    const { driver } = manager.connection;
+    return manager.connection
+      .getMetadata(entity)
+      .tablePath.split('.')
+      .map((part) => driver.escape(part))
+      .join('.');
   }
 
   /**

@@ -16,6 +16,7 @@ export * from './embedding/vector.js';
 export * from './entities/document-chunk.entity.js';
 export * from './entities/document-index-change.entity.js';
 export * from './entities/document.entity.js';
+export * from './entities/staged-chunk.entity.js';
 export * from './extraction/detect-type.js';
 export * from './extraction/extract-text.js';
 export * from './extraction/extraction.service.js';

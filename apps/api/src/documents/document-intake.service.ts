@@ -15,7 +15,17 @@ import {
   type Document,
   type DocumentsConfig,
 } from '@app/documents';
-import { DownloadDocument, TaskClient, VectorizeDocument } from '@app/tasks';
+import {
+  chain,
+  DownloadDocument,
+  ExtractDocument,
+  group,
+  si,
+  TaskClient,
+  VectorizeDocument,
+  WorkflowClient,
+  WorkflowStatusReader,
+} from '@app/tasks';
 import { createHash, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 
@@ -29,8 +39,10 @@ export function displayName(original: string | undefined): string {
 }
 
 /**
- * Takes documents in: an upload is checked (size, type by content), stored under our own name and its
- * vectorization queued; a URL becomes a pending document and the download step of the chain.
+ * Takes documents in: an upload is checked (size, type by content), stored under our own name and queued as
+ * the chain extract → vectorize (→ save); a URL becomes a pending document and the chain download → extract →
+ * vectorize (→ save). The document's `task_id` is the chain's id: one status for the whole pipeline. The steps
+ * are immutable members (`si`) carrying the document id: each reads its input (file, text) from the database.
  */
 @Injectable()
 export class DocumentIntakeService {
@@ -40,6 +52,8 @@ export class DocumentIntakeService {
     private readonly repository: DocumentsRepository,
     private readonly files: FileStore,
     private readonly tasks: TaskClient,
+    private readonly workflows: WorkflowClient,
+    private readonly workflowStatus: WorkflowStatusReader,
     @Inject(DOCUMENTS_CONFIG) private readonly config: DocumentsConfig,
   ) {}
 
@@ -82,14 +96,26 @@ export class DocumentIntakeService {
       await this.files.remove(storedName);
       throw error;
     }
-    return this.queue(document, () => this.tasks.submit(VectorizeDocument, { document_id: id }));
+    return this.queue(document, () =>
+      this.workflows.submit(
+        chain(si(ExtractDocument, { document_id: id }), si(VectorizeDocument, { document_id: id })),
+      ),
+    );
   }
 
   async fromUrl(url: string, title?: string): Promise<Document> {
     const id = randomUUID();
     const filename = displayName(decodeURIComponent(new URL(url).pathname)) || 'download';
     const document = await this.repository.create({ id, title: title ?? filename, filename, sourceUrl: url });
-    return this.queue(document, () => this.tasks.submit(DownloadDocument, { document_id: id, url }));
+    return this.queue(document, () =>
+      this.workflows.submit(
+        chain(
+          si(DownloadDocument, { document_id: id, url }),
+          si(ExtractDocument, { document_id: id }),
+          si(VectorizeDocument, { document_id: id }),
+        ),
+      ),
+    );
   }
 
   /** Queues a re-vectorization; the document reads pending until a worker takes it. */
@@ -99,6 +125,31 @@ export class DocumentIntakeService {
     const handle = await this.tasks.submit(VectorizeDocument, { document_id: document.id });
     await this.repository.setTask(document.id, handle.id);
     return handle.id;
+  }
+
+  /**
+   * Queues the vectorization of many documents as one group (its result: theirs, in the order given); each
+   * document reads pending until a worker takes it, and its `task_id` names its own member of the group.
+   */
+  async vectorizeMany(documents: readonly Document[]): Promise<string> {
+    const ids = documents.map((d) => d.id);
+    // pending before the group is queued: a worker taking a member at once moves it on, never back
+    await this.repository.markManyPending(ids);
+    let groupId: string;
+    try {
+      groupId = (
+        await this.workflows.submit(group(...ids.map((id) => si(VectorizeDocument, { document_id: id }))))
+      ).id;
+    } catch (error) {
+      await this.repository.markManyFailed(ids, `could not queue: ${(error as Error).message}`);
+      throw error;
+    }
+    const members = new Map(
+      ((await this.workflowStatus.status(groupId))?.members ?? []).map((m) => [m.path, m.task_id]),
+    );
+    await this.repository.setTasks(new Map(ids.map((id, i) => [id, members.get(`group[${i}]`) ?? groupId])));
+    this.logger.log(`vectorization of ${ids.length} documents queued as group ${groupId}`);
+    return groupId;
   }
 
   /** Deletes the document, its chunks and its file. */

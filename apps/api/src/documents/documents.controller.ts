@@ -15,6 +15,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -49,7 +50,9 @@ import {
   DocumentListDto,
   SearchHitDto,
   UploadDocumentDto,
+  VectorizeManyDto,
   VectorizeQueuedDto,
+  WorkflowQueuedDto,
 } from './dto/document.dto.js';
 
 const statusUrl = (id: string): string => `/tasks/${id}`;
@@ -226,6 +229,32 @@ export class DocumentsController {
     });
   }
 
+  @Post('vectorize')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Queue the (re-)vectorization of many documents as one group; its result lists theirs in order',
+  })
+  @ApiBody({ type: VectorizeManyDto })
+  @ApiAcceptedResponse({ type: WorkflowQueuedDto })
+  @ApiErrors({
+    ...BROKER_ERRORS,
+    ...JSON_BODY_ERRORS,
+    400: 'document_ids missing, empty, over 1000, repeated, or not UUIDs (the message names it)',
+    404: 'One of the documents does not exist (the message names the first such id)',
+    409: 'One of the documents has no file yet (its download has not finished)',
+  })
+  async vectorizeMany(@Body() body: VectorizeManyDto): Promise<WorkflowQueuedDto> {
+    const found = new Map((await this.repository.findByIds(body.document_ids)).map((d) => [d.id, d]));
+    const documents = body.document_ids.map((id) => {
+      const document = found.get(id);
+      if (!document) throw documentNotFound(id);
+      this.assertVectorizable(document);
+      return document;
+    });
+    const taskId = await this.intake.vectorizeMany(documents);
+    return { task_id: taskId, status_url: statusUrl(taskId) };
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One document and the state of its vectorization' })
   @ApiUuidParam('id', 'the document')
@@ -248,9 +277,7 @@ export class DocumentsController {
   })
   async vectorize(@Param('id', DOCUMENT_ID) id: string): Promise<VectorizeQueuedDto> {
     const document = await this.found(id);
-    if (!document.storedName && document.embeddingStatus !== EmbeddingStatus.Completed) {
-      throw new ConflictException(`document ${id} has no file yet (its download has not finished)`);
-    }
+    this.assertVectorizable(document);
     const taskId = await this.intake.revectorize(document);
     return { message: 'Vectorization queued', task_id: taskId, status_url: statusUrl(taskId) };
   }
@@ -263,6 +290,13 @@ export class DocumentsController {
   @ApiErrors({ 404: 'Unknown id' })
   async remove(@Param('id', DOCUMENT_ID) id: string): Promise<void> {
     if (!(await this.intake.delete(id))) throw documentNotFound(id);
+  }
+
+  /** A URL document whose download has not finished has nothing to vectorize yet. */
+  private assertVectorizable(document: Document): void {
+    if (!document.storedName && document.embeddingStatus !== EmbeddingStatus.Completed) {
+      throw new ConflictException(`document ${document.id} has no file yet (its download has not finished)`);
+    }
   }
 
   private async found(id: string): Promise<Document> {

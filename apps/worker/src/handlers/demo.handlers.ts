@@ -14,16 +14,22 @@ import {
   type SleepPayload,
   type SumInParallelPayload,
   CpuBurn,
+  GenerateReport,
   HandlesTask,
   LongRunningTask,
   ProcessData,
+  ProcessItem,
   Xsum,
   type AddPayload,
   type CpuBurnPayload,
+  type GenerateReportPayload,
+  type GenerateReportResult,
   type LongRunningTaskPayload,
   type LongRunningTaskResult,
   type ProcessDataPayload,
   type ProcessDataResult,
+  type ProcessItemPayload,
+  type ProcessItemResult,
   type TaskContext,
   type XsumPayload,
 } from '@app/tasks';
@@ -45,6 +51,30 @@ export class DemoHandlers {
   @HandlesTask(ProcessData)
   processData({ data }: ProcessDataPayload): ProcessDataResult {
     return { processed: true, count: Object.keys(data).length };
+  }
+
+  @HandlesTask(ProcessItem)
+  processItem({ item }: ProcessItemPayload): ProcessItemResult {
+    const values = Object.values(item);
+    const id = item.id;
+    return {
+      item_id: typeof id === 'string' || typeof id === 'number' ? id : null,
+      processed: true,
+      fields: values.length,
+      total: values.reduce<number>((sum, v) => (typeof v === 'number' ? sum + v : sum), 0),
+    };
+  }
+
+  @HandlesTask(GenerateReport)
+  generateReport({ results, title }: GenerateReportPayload): GenerateReportResult {
+    return {
+      title: title ?? 'Report',
+      items: results.length,
+      processed: results.filter((r) => r.processed === true).length,
+      fields: results.reduce((sum, r) => sum + (Number(r.fields) || 0), 0),
+      total: results.reduce((sum, r) => sum + (Number(r.total) || 0), 0),
+      item_ids: results.map((r) => r.item_id ?? null),
+    };
   }
 
   @HandlesTask(LongRunningTask)

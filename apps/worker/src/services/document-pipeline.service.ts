@@ -6,22 +6,16 @@ import {
   FileStore,
   UnsupportedDocumentError,
 } from '@app/documents';
-import {
-  ExtractDocument,
-  PermanentTaskError,
-  TaskClient,
-  VectorizeDocument,
-  type DownloadDocumentResult,
-  type ExtractDocumentResult,
-} from '@app/tasks';
+import { PermanentTaskError, type DownloadDocumentResult, type ExtractDocumentResult } from '@app/tasks';
 import { createHash } from 'node:crypto';
 import { documentFailure } from './document-failure.js';
 import { DownloaderService } from './downloader.service.js';
 
 /**
- * The first steps of the URL chain (download → extract → vectorize). There is no workflow engine yet, so each
- * step queues the next itself when it has succeeded. The next step's idempotency key is derived from this
- * step's task id: a retried or recovered step re-queues nothing new.
+ * The steps before vectorization: download (URL documents) and extract. The API queues them as members of one
+ * chain (download → extract → vectorize → save); each step only does its own work and reads its input from
+ * the database, so a retried or recovered step queues nothing and the chain goes on only once it has
+ * succeeded. A failed step marks the document failed; the chain's later steps then never run.
  */
 @Injectable()
 export class DocumentPipelineService {
@@ -32,16 +26,10 @@ export class DocumentPipelineService {
     private readonly files: FileStore,
     private readonly extraction: ExtractionService,
     private readonly downloader: DownloaderService,
-    private readonly tasks: TaskClient,
   ) {}
 
-  /** `tasks.documents.download`: fetch, check the type by content, store, queue the extraction. */
-  async download(
-    documentId: string,
-    url: string,
-    taskId: string,
-    signal?: AbortSignal,
-  ): Promise<DownloadDocumentResult> {
+  /** `tasks.documents.download`: fetch, check the type by content, store. */
+  async download(documentId: string, url: string, signal?: AbortSignal): Promise<DownloadDocumentResult> {
     await this.existing(documentId);
     return this.failing(documentId, signal, async () => {
       const { bytes, filename } = await this.downloader.download(url, signal);
@@ -61,19 +49,13 @@ export class DocumentPipelineService {
         docType: detected.type,
         size: bytes.length,
       });
-      const next = await this.tasks.submit(
-        ExtractDocument,
-        { document_id: documentId },
-        { idempotencyKey: `extract-after-${taskId}` },
-      );
-      await this.repository.setTask(documentId, next.id);
-      this.logger.log(`downloaded ${url} → ${storedName} (${bytes.length} bytes), extraction ${next.id}`);
-      return { document_id: documentId, size: bytes.length, doc_type: detected.type, next_task_id: next.id };
+      this.logger.log(`downloaded ${url} → ${storedName} (${bytes.length} bytes)`);
+      return { document_id: documentId, size: bytes.length, doc_type: detected.type };
     });
   }
 
-  /** `tasks.documents.extract`: the stored file's text, saved on the document; queue the vectorization. */
-  async extract(documentId: string, taskId: string, signal?: AbortSignal): Promise<ExtractDocumentResult> {
+  /** `tasks.documents.extract`: the stored file's text, saved on the document. */
+  async extract(documentId: string, signal?: AbortSignal): Promise<ExtractDocumentResult> {
     const document = await this.existing(documentId);
     return this.failing(documentId, signal, async () => {
       if (!document.storedName || !document.docType) {
@@ -82,13 +64,7 @@ export class DocumentPipelineService {
       const bytes = await this.files.read(document.storedName);
       const text = await this.extraction.extract(bytes, document.docType, signal);
       await this.repository.setContent(documentId, text);
-      const next = await this.tasks.submit(
-        VectorizeDocument,
-        { document_id: documentId },
-        { idempotencyKey: `vectorize-after-${taskId}` },
-      );
-      await this.repository.setTask(documentId, next.id);
-      return { document_id: documentId, characters: text.length, next_task_id: next.id };
+      return { document_id: documentId, characters: text.length };
     });
   }
 

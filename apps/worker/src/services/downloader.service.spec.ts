@@ -14,6 +14,7 @@ const config = (allowPrivate = false): DocumentsConfig => ({
   downloadAllowPrivate: allowPrivate,
   chunkSize: 500,
   chunkOverlap: 80,
+  vectorizeBatchChunks: 200,
 });
 
 /**

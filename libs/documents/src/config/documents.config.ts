@@ -14,6 +14,11 @@ class DocumentsEnv {
   /** Target chunk size and overlap, in characters. */
   @IsInt() @Min(50) @Max(20_000) CHUNK_SIZE: number = 500;
   @IsInt() @Min(0) @Max(10_000) CHUNK_OVERLAP: number = 80;
+  /**
+   * Chunks per vectorization batch: a document with more chunks is embedded by a group of batch tasks (across
+   * workers and threads) and committed whole at the end; one with fewer stays one task.
+   */
+  @IsInt() @Min(1) @Max(100_000) VECTORIZE_BATCH_CHUNKS: number = 200;
 }
 
 export interface DocumentsConfig {
@@ -23,6 +28,7 @@ export interface DocumentsConfig {
   downloadAllowPrivate: boolean;
   chunkSize: number;
   chunkOverlap: number;
+  vectorizeBatchChunks: number;
 }
 
 export function loadDocumentsConfig(env: NodeJS.ProcessEnv = process.env): DocumentsConfig {
@@ -39,6 +45,7 @@ export function loadDocumentsConfig(env: NodeJS.ProcessEnv = process.env): Docum
     downloadAllowPrivate: /^(true|1|yes|on)$/i.test(s.DOWNLOAD_ALLOW_PRIVATE),
     chunkSize: s.CHUNK_SIZE,
     chunkOverlap: s.CHUNK_OVERLAP,
+    vectorizeBatchChunks: s.VECTORIZE_BATCH_CHUNKS,
   };
 }
 

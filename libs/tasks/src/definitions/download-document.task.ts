@@ -13,14 +13,12 @@ export interface DownloadDocumentResult {
   document_id: string;
   size: number;
   doc_type: string;
-  /** The next step of the chain, `tasks.documents.extract`. */
-  next_task_id: string;
 }
 
 /**
- * First step of the URL chain (download → extract → vectorize): fetches the URL (bounded in size and time),
- * checks the type by content, stores the file, then queues `tasks.documents.extract`. Network errors and 5xx
- * are retried; 4xx, an oversized or unsupported file are permanent.
+ * First step of the URL chain (download → extract → vectorize → save): fetches the URL (bounded in size and
+ * time), checks the type by content and stores the file. Network errors and 5xx are retried; 4xx, an oversized
+ * or unsupported file are permanent.
  */
 export const DownloadDocument = defineTask<DownloadDocumentPayload, DownloadDocumentResult>({
   name: 'tasks.documents.download',
@@ -29,5 +27,5 @@ export const DownloadDocument = defineTask<DownloadDocumentPayload, DownloadDocu
   // it only awaits I/O: a thread would add a hop and protect nothing
   isolation: 'none',
   retry: { maxRetries: 3 },
-  description: 'Downloads a document from a URL, then queues its text extraction.',
+  description: 'Downloads a document from a URL and stores the file.',
 });

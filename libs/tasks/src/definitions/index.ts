@@ -3,9 +3,13 @@ import { Add } from './add.task.js';
 import { CpuBurn } from './cpu-burn.task.js';
 import { DownloadDocument } from './download-document.task.js';
 import { ExtractDocument } from './extract-document.task.js';
+import { GenerateReport } from './generate-report.task.js';
 import { LongRunningTask } from './long-running-task.task.js';
 import { ProcessData } from './process-data.task.js';
+import { ProcessItem } from './process-item.task.js';
+import { SaveChunks } from './save-chunks.task.js';
 import { SendEmail } from './send-email.task.js';
+import { VectorizeBatch } from './vectorize-batch.task.js';
 import { VectorizeDocument } from './vectorize-document.task.js';
 import { Xsum } from './xsum.task.js';
 import { Fail } from './fail.task.js';
@@ -17,9 +21,13 @@ export * from './add.task.js';
 export * from './cpu-burn.task.js';
 export * from './download-document.task.js';
 export * from './extract-document.task.js';
+export * from './generate-report.task.js';
 export * from './long-running-task.task.js';
 export * from './process-data.task.js';
+export * from './process-item.task.js';
+export * from './save-chunks.task.js';
 export * from './send-email.task.js';
+export * from './vectorize-batch.task.js';
 export * from './vectorize-document.task.js';
 export * from './xsum.task.js';
 export * from './fail.task.js';
@@ -34,8 +42,12 @@ export const ALL_TASKS: readonly AnyTask[] = [
   ProcessData,
   LongRunningTask,
   CpuBurn,
+  ProcessItem,
+  GenerateReport,
   SendEmail,
   VectorizeDocument,
+  VectorizeBatch,
+  SaveChunks,
   DownloadDocument,
   ExtractDocument,
   Sleep,

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { DOCUMENT_TYPES, EmbeddingStatus, type Document } from '@app/documents';
-import { IsOptional, IsString, IsUrl, Length, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  MaxLength,
+} from 'class-validator';
+
+/** At most this many documents per `POST /documents/vectorize`. */
+export const VECTORIZE_MANY_MAX = 1000;
 
 /** Multipart fields of `POST /documents` beside `file`, or the JSON body `{url, title?}`. */
 export class CreateDocumentDto {
@@ -11,7 +25,8 @@ export class CreateDocumentDto {
   title?: string;
 
   @ApiPropertyOptional({
-    description: 'JSON body only: download the document from this URL (download → extract → vectorize)',
+    description:
+      'JSON body only: download the document from this URL (download → extract → vectorize → save)',
     example: 'https://example.org/lesson.pdf',
   })
   @IsOptional()
@@ -36,7 +51,7 @@ export class UploadDocumentDto {
 /** Swagger shape of the JSON body: a document to download (checked as `CreateDocumentDto`). */
 export class DocumentFromUrlDto {
   @ApiProperty({
-    description: 'Download the document from this http(s) URL (download → extract → vectorize)',
+    description: 'Download the document from this http(s) URL (download → extract → vectorize → save)',
     format: 'uri',
     maxLength: 2000,
     example: 'https://example.org/lesson.pdf',
@@ -50,13 +65,46 @@ export class AcceptedDocumentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'lesson-1.pdf' }) filename!: string;
   @ApiProperty({ enum: Object.values(EmbeddingStatus), example: 'pending' }) embedding_status!: string;
-  @ApiProperty({ format: 'uuid', description: 'The first task working on it' }) task_id!: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The chain working on it (download →) extract → vectorize → save: one status for all steps',
+  })
+  task_id!: string;
   @ApiProperty({ example: '/tasks/5c0e…' }) status_url!: string;
 }
 
 export class VectorizeQueuedDto {
   @ApiProperty({ example: 'Vectorization queued' }) message!: string;
   @ApiProperty({ format: 'uuid' }) task_id!: string;
+  @ApiProperty({ example: '/tasks/5c0e…' }) status_url!: string;
+}
+
+/** `POST /documents/vectorize`: the documents to vectorize as one group. */
+export class VectorizeManyDto {
+  @ApiProperty({
+    description: `The documents, each at most once, in the order of the group's results (1–${VECTORIZE_MANY_MAX})`,
+    type: [String],
+    format: 'uuid',
+    minItems: 1,
+    maxItems: VECTORIZE_MANY_MAX,
+    uniqueItems: true,
+    example: ['3b241101-e2bb-4255-8caf-4136c566a962'],
+  })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(VECTORIZE_MANY_MAX)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  document_ids!: string[];
+}
+
+export class WorkflowQueuedDto {
+  @ApiProperty({
+    format: 'uuid',
+    description:
+      "The group's id: `GET /tasks/{task_id}` gives its progress, its members and, once done, the list of their results",
+  })
+  task_id!: string;
   @ApiProperty({ example: '/tasks/5c0e…' }) status_url!: string;
 }
 
@@ -76,7 +124,12 @@ export class DocumentDto {
   @ApiProperty({ type: String, nullable: true, description: 'failed: why' }) error!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Provider/model id of the stored vectors' })
   embedding_model!: string | null;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The last task queued for it' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The last task or workflow queued for it (its pipeline chain, a vectorization, or a group)',
+  })
   task_id!: string | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
   @ApiProperty({ format: 'date-time' }) updated_at!: string;
