@@ -26,6 +26,9 @@ describe('soft and hard time limits', () => {
         TASK_TIME_LIMIT: '10',
       }),
     ]);
+    // a task's limits run from when its code starts on a thread: wait for the threads, so that the time a
+    // test observes from STARTED is the limit's, not a loaded machine's thread start-up
+    await Promise.all([hardWorker, softWorker].map((w) => w.waitForOutput(/executor ready/, 60_000)));
   });
 
   afterAll(async () => {
