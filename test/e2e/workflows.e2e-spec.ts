@@ -232,6 +232,22 @@ describe('workflows: chain, group and chord over REST (POST /workflows)', () => 
     expect((await system.status(members[2].task_id)).status).toBe(404);
   });
 
+  it('revoking one member that has not started ends its workflow REVOKED at once, naming it', async () => {
+    const id = await submit({
+      group: [
+        { task: 'tasks.add', args: [1, 1], options: { countdown: 60 } },
+        { task: 'tasks.add', args: [2, 2], options: { countdown: 60 } },
+      ],
+    });
+    const pending = (await system.status(id)).body as WorkflowBody;
+    const member = pending.members?.[0];
+    expect((await system.request('POST', `/tasks/${member?.task_id}/revoke`, {})).status).toBe(200);
+    const done = (await system.status(id)).body as WorkflowBody;
+    expect(done.state).toBe('REVOKED');
+    expect(done.error).toContain('group[0]');
+    expect(done.members?.map((m) => m.state)).toEqual(['REVOKED', 'REVOKED']);
+  });
+
   it('a previous result that does not fit the next link fails the workflow naming that link', async () => {
     const done = await run({ chain: [{ task: 'tasks.sleep', args: [0, 'not a number'] }, add(1)] });
     expect(done.state).toBe('FAILURE');

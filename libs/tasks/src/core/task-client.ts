@@ -100,6 +100,11 @@ export class TaskClient {
     const job = await this.reader.findJob(id);
     if (!job) return (await this.workflows.revoke(id, terminate)) ?? this.reader.purgedStatus(id);
     await this.revocations.revoke(id, terminate, job.timestamp + job.delay);
+    // a workflow member that has not started ends its workflow now, not when (if ever) a worker takes it
+    const ref = job.data?.wf;
+    if (ref && !['active', 'completed', 'failed'].includes(await job.getState())) {
+      await this.workflows.memberRevoked(ref);
+    }
     // a task that replaced itself lives on in its workflow
     const replacement = replacedBy(job.returnvalue);
     if (replacement) await this.workflows.revoke(replacement, terminate);

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AsyncResult, type StatusSource } from '../core/async-result.js';
 import { TaskState, type TaskStatus } from '../core/task-state.js';
 import type { Canvas, WorkflowSpec } from './canvas.js';
-import { WorkflowEngine } from './workflow-engine.js';
+import { TaskRevokedError } from '../core/errors.js';
+import { WorkflowEngine, type MemberRef } from './workflow-engine.js';
 import { WorkflowStatusReader } from './workflow-status.js';
 
 /**
@@ -38,6 +39,11 @@ export class WorkflowClient {
   /** A handle on a workflow by id. */
   result<R = unknown>(id: string): AsyncResult<R> {
     return new AsyncResult<R>(id, this.summaries);
+  }
+
+  /** A member revoked before it started: its workflow ends REVOKED at once, naming it. */
+  memberRevoked(ref: MemberRef): Promise<void> {
+    return this.engine.memberFailed(ref, new TaskRevokedError('revoked'));
   }
 
   /**

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, type IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../config/tasks.config.js';
-import { PayloadValidationError, PermanentTaskError, REVOKED_REASON_PREFIX } from '../core/errors.js';
+import {
+  InvalidOptionError,
+  PayloadValidationError,
+  PermanentTaskError,
+  REVOKED_REASON_PREFIX,
+  UnknownTaskError,
+} from '../core/errors.js';
 import { ownKeys } from '../core/keys.js';
 import { bindArguments, validatePayload } from '../core/payload.js';
 import { QueueRegistry } from '../core/queue-registry.js';
@@ -65,6 +71,8 @@ const FINAL_TTL_FALLBACK_S = 24 * 3600;
 export const QUEUE_BATCH = 500;
 /** A workflow still QUEUING this long after its submission started is taken as abandoned. */
 const QUEUING_DEADLINE_MS = 60_000;
+/** A running workflow's hash lives this long past its last step: one stuck for a week is forgotten. */
+const RUNNING_TTL_S = 7 * 24 * 3600;
 
 /**
  * Runs workflows (docs/WORKFLOWS.md). Submission stores the whole plan in one hash and queues what runs first
@@ -110,8 +118,11 @@ export class WorkflowEngine {
     id = newTaskId(),
   ): Promise<string> {
     const key = this.key(id);
-    if (links.replaces !== undefined && (await this.redis.exists(key)) === 1) {
-      if ((await this.redis.hget(key, 'state')) === 'QUEUING') await this.start(id, 0, undefined, true);
+    const stored = links.replaces !== undefined ? await this.redis.hget(key, 'state') : null;
+    if (stored !== null) {
+      // a replace done again after a crash: finish what the first run began (each step is idempotent)
+      if (stored === 'QUEUING' || stored === 'RUNNING') await this.start(id, 0, undefined, true);
+      else await this.passOnEnd(id);
       return id;
     }
     const start = await this.startSet([0], (indices) => Promise.resolve(indices.map((i) => plan.nodes[i])));
@@ -125,7 +136,9 @@ export class WorkflowEngine {
       queue: first,
       ...links,
     };
-    const batched = jobs.length > QUEUE_BATCH;
+    // a first step that is not one transaction (batches, or empty groups done at once after it) is QUEUING
+    // until it is whole, so that a submitter dying half-way leaves a workflow the workers fail, not one hanging
+    const batched = jobs.length > QUEUE_BATCH || start.empty.length > 0;
     const fields: Record<string, string> = {
       meta: JSON.stringify(meta),
       state: batched ? 'QUEUING' : 'RUNNING',
@@ -135,13 +148,14 @@ export class WorkflowEngine {
     plan.nodes.forEach((node, i) => (fields[`n:${i}`] = JSON.stringify(node)));
     await this.queueJobs(jobs.slice(0, QUEUE_BATCH), (multi) => {
       multi.hset(key, fields);
+      multi.runCommand('expire', [key, RUNNING_TTL_S]);
       if (batched) multi.runCommand('zadd', [this.keys.workflowsQueuing, now + QUEUING_DEADLINE_MS, id]);
     });
     for (let from = QUEUE_BATCH; from < jobs.length; from += QUEUE_BATCH) {
       await this.queueJobs(jobs.slice(from, from + QUEUE_BATCH));
     }
-    if (batched) await COMMIT.run(this.redis, [key, this.keys.workflowsQueuing], [id]);
     for (const { index, node } of start.empty) await this.completed(id, index, node, [], false);
+    if (batched) await COMMIT.run(this.redis, [key, this.keys.workflowsQueuing], [id]);
     return id;
   }
 
@@ -243,17 +257,20 @@ export class WorkflowEngine {
       try {
         jobs.push(this.jobFor(wf, i, node, input, now));
       } catch (error) {
-        if (!(error instanceof PayloadValidationError)) throw error;
         const at = `${node.path} (${node.task} ${node.id})`;
-        await this.fail(wf, `${at}: the previous result does not fit: ${error.problems.join('; ')}`);
+        if (error instanceof PayloadValidationError) {
+          await this.fail(wf, `${at}: the previous result does not fit: ${error.problems.join('; ')}`);
+        } else if (error instanceof InvalidOptionError || error instanceof UnknownTaskError) {
+          await this.fail(wf, `${at} could not be queued: ${error.message}`);
+        } else throw error;
         return;
       }
     }
     for (let from = 0; from < jobs.length; from += QUEUE_BATCH) {
       await this.queueJobs(jobs.slice(from, from + QUEUE_BATCH));
     }
-    if (commit) await COMMIT.run(this.redis, [this.key(wf), this.keys.workflowsQueuing], [wf]);
     for (const { index: i, node } of set.empty) await this.completed(wf, i, node, [], false);
+    if (commit) await COMMIT.run(this.redis, [this.key(wf), this.keys.workflowsQueuing], [wf]);
   }
 
   /**
@@ -264,8 +281,10 @@ export class WorkflowEngine {
     const key = this.key(wf);
     const groupParent = link.pk === 'g' ? String(link.p) : '';
     const args = [index, JSON.stringify(result ?? null), groupParent, isTask ? '1' : '0'];
-    const counted = Number(await RECORD.run(this.redis, [key], args));
-    if (counted < 0) return; // the workflow has ended
+    const counted = Number(await RECORD.run(this.redis, [key], [...args, RUNNING_TTL_S]));
+    // the workflow has ended; if this was its last step repeated after a crash, its end may not have reached
+    // the workflow it is a member of (a replace): pass it on again
+    if (counted < 0) return link.p < 0 ? this.passOnEnd(wf) : undefined;
     if (link.p < 0) return this.finished(wf, result);
     if (link.pk === 'c') {
       if (link.nx >= 0) return this.start(wf, link.nx, { value: result });
@@ -287,22 +306,54 @@ export class WorkflowEngine {
     return Math.max(1, Math.ceil(this.config.resultExpires || FINAL_TTL_FALLBACK_S));
   }
 
-  private async meta(wf: string): Promise<WorkflowMeta | undefined> {
-    const raw = await this.redis.hget(this.key(wf), 'meta');
-    return raw ? (JSON.parse(raw) as WorkflowMeta) : undefined;
+  private async finished(wf: string, result: unknown): Promise<void> {
+    const args = [
+      TaskState.Success,
+      'result',
+      JSON.stringify(result ?? null),
+      Date.now(),
+      this.finalTtl(),
+      wf,
+    ];
+    await FINISH.run(this.redis, [this.key(wf), this.keys.workflowsQueuing], args);
+    await this.passOnEnd(wf);
   }
 
-  private async finished(wf: string, result: unknown): Promise<void> {
-    const args = [TaskState.Success, 'result', JSON.stringify(result ?? null), Date.now(), this.finalTtl()];
-    if (Number(await FINISH.run(this.redis, [this.key(wf), this.keys.workflowsQueuing], [...args, wf])) !== 1)
-      return;
-    const parent = (await this.meta(wf))?.parent;
-    if (parent) await this.completed(parent.wf, parent.n, parent, result);
+  /**
+   * A workflow that replaced a member of another (`ctx.replace`) has ended: that member ends the same way.
+   * Idempotent, so it is done again wherever the end may not have been passed on (a crash in between).
+   */
+  private async passOnEnd(wf: string): Promise<void> {
+    const [meta, state, result, error] = await this.redis.hmget(
+      this.key(wf),
+      'meta',
+      'state',
+      'result',
+      'error',
+    );
+    const parent = meta ? (JSON.parse(meta) as WorkflowMeta).parent : undefined;
+    if (!parent) return;
+    if (state === TaskState.Success) {
+      await this.completed(
+        parent.wf,
+        parent.n,
+        parent,
+        result === null ? null : (JSON.parse(result) as unknown),
+      );
+    } else if (state === TaskState.Failure || state === TaskState.Revoked) {
+      const raw = await this.redis.hget(this.key(parent.wf), `n:${parent.n}`);
+      if (raw === null) return; // that workflow has expired
+      const node = JSON.parse(raw) as WorkflowNode;
+      const at =
+        node.k === 't' ? `${node.path} (${node.task} ${node.id}, replaced by workflow ${wf})` : node.path;
+      await this.fail(parent.wf, `${at}: ${error ?? 'failed'}`, state);
+    }
   }
 
   /**
    * Ends a running workflow in FAILURE (or REVOKED, for a revoke) with `error`, and revokes its members that
-   * have not finished (with `terminate`, running ones are stopped). False when it had ended already.
+   * have not finished (with `terminate`, running ones are stopped), and the workflows that replaced any of
+   * them. False when it had ended already.
    */
   async fail(
     wf: string,
@@ -311,34 +362,42 @@ export class WorkflowEngine {
     terminate = false,
   ): Promise<boolean> {
     const key = this.key(wf);
-    const ended = Number(
-      await FINISH.run(
-        this.redis,
-        [key, this.keys.workflowsQueuing],
-        [state, 'error', error, Date.now(), this.finalTtl(), wf],
-      ),
-    );
-    if (ended !== 1) return false;
-    const [meta, tasksJson] = await this.redis.hmget(key, 'meta', 't');
-    const tasks = JSON.parse(tasksJson ?? '[]') as number[];
+    const args = [state, 'error', error, Date.now(), this.finalTtl(), wf];
+    if (Number(await FINISH.run(this.redis, [key, this.keys.workflowsQueuing], args)) !== 1) {
+      // ended before: only its end may still have to reach the workflow it replaced a member of
+      await this.passOnEnd(wf);
+      return false;
+    }
+    const tasks = JSON.parse((await this.redis.hget(key, 't')) ?? '[]') as number[];
     if (tasks.length > 0) {
-      const fields = tasks.flatMap((i) => [`n:${i}`, `r:${i}`]);
-      const raw = await this.redis.hmget(key, ...fields);
+      const raw = await this.redis.hmget(key, ...tasks.flatMap((i) => [`n:${i}`, `r:${i}`]));
       const unfinished: string[] = [];
       for (let j = 0; j < raw.length; j += 2) {
         if (raw[j] !== null && raw[j + 1] === null)
           unfinished.push((JSON.parse(raw[j] as string) as TaskNode).id);
       }
       await this.revocations.revokeMany(unfinished, terminate);
+      await this.failReplacements(unfinished, error, state, terminate);
     }
-    const parent = meta ? (JSON.parse(meta) as WorkflowMeta).parent : undefined;
-    if (parent) {
-      const [node] = await this.loadNodes(parent.wf, [parent.n]);
-      const at =
-        node.k === 't' ? `${node.path} (${node.task} ${node.id}, replaced by workflow ${wf})` : node.path;
-      await this.fail(parent.wf, `${at}: ${error}`, state);
-    }
+    await this.passOnEnd(wf);
     return true;
+  }
+
+  /** Unfinished members that replaced themselves live on in their replacements: those end too. */
+  private async failReplacements(
+    ids: string[],
+    error: string,
+    state: 'FAILURE' | 'REVOKED',
+    terminate: boolean,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    const replacements = ids.map((id) => WorkflowEngine.replacementId(id));
+    const pipeline = this.redis.pipeline();
+    for (const id of replacements) pipeline.exists(this.key(id));
+    const found = (await pipeline.exec()) ?? [];
+    for (let i = 0; i < replacements.length; i++) {
+      if (found[i]?.[1] === 1) await this.fail(replacements[i], error, state, terminate);
+    }
   }
 
   /** A member failed for good (or was revoked): the workflow ends, naming it. */

@@ -11,12 +11,14 @@ import { LuaScript } from '../redis/lua-script.js';
  * not), whose finished members it counts; ARGV[4]: '1' when the node is a task (counted in `done`). Returns -1
  * when the workflow has ended (nothing follows), else the parent group's finished members (0 for no group). A
  * result recorded before (the member ran again after a crash) counts once, and the count is returned again,
- * so that whatever came next is queued again — which is a no-op, member ids being fixed.
+ * so that whatever came next is queued again — which is a no-op, member ids being fixed. ARGV[5]: seconds the
+ * running workflow is kept from now.
  */
 const LIVE = `local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'RUNNING' and state ~= 'QUEUING' then`;
 
 export const RECORD = new LuaScript(`${LIVE} return -1 end
+redis.call('EXPIRE', KEYS[1], ARGV[5])
 local new = redis.call('HSETNX', KEYS[1], 'r:' .. ARGV[1], ARGV[2])
 if new == 1 and ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'done', 1) end
 if ARGV[3] == '' then return 0 end
