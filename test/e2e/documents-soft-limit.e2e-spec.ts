@@ -25,7 +25,7 @@ describe('a vectorization cut by the soft time limit', () => {
   });
 
   it("records on the document the limit and its value, as the task's FAILURE does", async () => {
-    // hundreds of chunks: batches of VECTORIZE_BATCH_CHUNKS (200), each far more than a second of embedding
+    // hundreds of chunks: batches of VECTORIZE_BATCH_CHUNKS (50), each far more than a second of embedding
     const text = Array.from({ length: 3_000 }, (_, i) => `Sentence ${i} is about rivers and rain.`).join(' ');
     const accepted = await upload(system, Buffer.from(text), 'long.txt');
     expect(accepted.status).toBe(202);

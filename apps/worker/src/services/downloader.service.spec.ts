@@ -14,7 +14,7 @@ const config = (allowPrivate = false): DocumentsConfig => ({
   downloadAllowPrivate: allowPrivate,
   chunkSize: 500,
   chunkOverlap: 80,
-  vectorizeBatchChunks: 200,
+  vectorizeBatchChunks: 50,
 });
 
 /**

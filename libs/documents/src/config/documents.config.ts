@@ -16,9 +16,11 @@ class DocumentsEnv {
   @IsInt() @Min(0) @Max(10_000) CHUNK_OVERLAP: number = 80;
   /**
    * Chunks per vectorization batch: a document with more chunks is embedded by a group of batch tasks (across
-   * workers and threads) and committed whole at the end; one with fewer stays one task.
+   * workers and threads) and committed whole at the end; one with fewer stays one task. Small, because the
+   * batches a worker has claimed share its embedding threads, and each one's soft limit runs meanwhile: at 200
+   * chunks, two default workers on a 2-core machine took over 300 s per batch (docs/DOCUMENTS.md).
    */
-  @IsInt() @Min(1) @Max(100_000) VECTORIZE_BATCH_CHUNKS: number = 200;
+  @IsInt() @Min(1) @Max(100_000) VECTORIZE_BATCH_CHUNKS: number = 50;
 }
 
 export interface DocumentsConfig {
