@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq';
 import type { RetryPolicy } from './define-task.js';
 
 /**
@@ -15,4 +16,16 @@ export function retryDelayMs(
   if (policy?.maxDelay !== undefined) seconds = Math.min(seconds, policy.maxDelay);
   if (policy?.jitter) seconds = seconds / 2 + random() * (seconds / 2);
   return Math.round(seconds * 1000);
+}
+
+/**
+ * Whether a failure is a task's last: it is permanent, or `attemptsMade` (attempts counted so far, this one
+ * included) has reached the job's `attempts`.
+ */
+export function isFinalFailure(
+  job: { opts: { attempts?: number } },
+  error: unknown,
+  attemptsMade: number,
+): boolean {
+  return error instanceof UnrecoverableError || attemptsMade >= (job.opts.attempts ?? 1);
 }

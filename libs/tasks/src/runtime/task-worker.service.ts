@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +14,7 @@ import type { TaskEnvelope } from '../core/envelope.js';
 import { RetryTaskError, TaskLostError, TaskRevokedError } from '../core/errors.js';
 import { WorkflowMembers } from '../workflows/workflow-members.js';
 import { QueueRegistry } from '../core/queue-registry.js';
-import { retryDelayMs } from '../core/retry-delay.js';
+import { isFinalFailure, retryDelayMs } from '../core/retry-delay.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 import { warnIfRedisEvicts } from '../redis/eviction-check.js';
@@ -188,7 +188,8 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   }
 
   private onFailed(job: Job<TaskEnvelope>, error: Error): void {
-    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    // BullMQ has counted this attempt by now
+    const final = isFinalFailure(job, error, job.attemptsMade);
     if (!final) return this.hooks.emit('retry', job, { error });
     // a member failed by BullMQ itself (stalled too often) never reached the runner: its workflow ends here
     const ref = job.data?.wf;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Job, type IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../config/tasks.config.js';
@@ -83,7 +83,6 @@ const RUNNING_TTL_S = 7 * 24 * 3600;
  */
 @Injectable()
 export class WorkflowEngine {
-  private readonly logger = new Logger(WorkflowEngine.name);
   private readonly keys: ReturnType<typeof ownKeys>;
 
   constructor(
@@ -438,10 +437,5 @@ export class WorkflowEngine {
       WorkflowEngine.replacementId(taskId),
     );
     return { [REPLACED_MARKER]: id };
-  }
-
-  /** Logs a workflow step that could not be taken (Redis away): the member then fails and is retried. */
-  warn(wf: string, error: unknown): void {
-    this.logger.warn(`workflow ${wf}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

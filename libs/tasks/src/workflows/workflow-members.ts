@@ -1,17 +1,13 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { TaskEnvelope } from '../core/envelope.js';
 import { TaskLostError } from '../core/errors.js';
+import { isFinalFailure } from '../core/retry-delay.js';
 import type { WorkflowSpec } from './canvas.js';
 import { replacedBy } from './replace.js';
 import { WorkflowEngine, type MemberRef } from './workflow-engine.js';
 
 const ABANDONED_SWEEP_MS = 5_000;
-
-/** Whether this failure is a member's last: no attempt follows it. */
-export function isFinalFailure(job: Job<TaskEnvelope>, error: unknown): boolean {
-  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-}
 
 /**
  * The worker's side of workflows: what a member's run means for its workflow. A success moves the workflow on;
@@ -43,7 +39,7 @@ export class WorkflowMembers implements OnApplicationBootstrap, OnApplicationShu
     try {
       result = await outcome;
     } catch (error) {
-      if (!(error instanceof TaskLostError) && isFinalFailure(job, error)) {
+      if (!(error instanceof TaskLostError) && isFinalFailure(job, error, job.attemptsMade + 1)) {
         await this.failed(ref, error);
       }
       throw error;
