@@ -7,6 +7,8 @@ export default {
   moduleNameMapper: {
     '^@app/tasks$': '<rootDir>/libs/tasks/src/index.ts',
     '^@app/documents$': '<rootDir>/libs/documents/src/index.ts',
+    '^@app/config$': '<rootDir>/libs/config/src/index.ts',
+    '^@app/database$': '<rootDir>/libs/database/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

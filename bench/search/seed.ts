@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { withMigrations } from '../../libs/documents/src/database.module.js';
+import { withMigrations } from '../../libs/database/src/database.module.js';
 import { hashVector } from '../../libs/documents/src/embedding/hash.provider.js';
 import { packVector } from '../../libs/documents/src/embedding/vector.js';
 import { Document } from '../../libs/documents/src/entities/document.entity.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { DocumentChunk, Document, DocumentIndexChange, StagedChunk, withMigrations } from '@app/documents';
+import { withMigrations } from '@app/database';
+import { DocumentChunk, Document, DocumentIndexChange, StagedChunk } from '@app/documents';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

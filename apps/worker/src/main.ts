@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { checkSettings } from '@app/tasks';
+import { checkSettings } from '@app/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { INSPECT_WHAT, runInspect, runPurge, runRevoke, type InspectWhat } from './cli/control.commands.js';
 import { runWorker, type WorkerFlags } from './cli/worker.command.js';

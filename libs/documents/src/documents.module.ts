@@ -3,7 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { documentsConfig, type DocumentsConfig } from './config/documents.config.js';
 import { embeddingConfig, type EmbeddingConfig } from './config/embedding.config.js';
-import { DatabaseModule } from './database.module.js';
+import { DatabaseModule } from '@app/database';
 import { DocumentsRepository } from './documents.repository.js';
 import { EmbeddingService } from './embedding/embedding.service.js';
 import { DocumentChunk } from './entities/document-chunk.entity.js';

@@ -1,9 +1,7 @@
 export * from './chunking/chunker.js';
-export * from './config/database.config.js';
 export * from './config/documents.config.js';
 export * from './config/embedding.config.js';
 export * from './config/search.config.js';
-export * from './database.module.js';
 export * from './documents.module.js';
 export * from './documents.repository.js';
 export * from './embedding/embedding-provider.js';
@@ -20,7 +18,6 @@ export * from './entities/staged-chunk.entity.js';
 export * from './extraction/detect-type.js';
 export * from './extraction/extract-text.js';
 export * from './extraction/extraction.service.js';
-export * from './migrations/index.js';
 export * from './search/flat-index.js';
 export * from './search/search.module.js';
 export * from './search/search.service.js';

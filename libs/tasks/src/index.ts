@@ -1,6 +1,6 @@
 export * from './bull-registrations.js';
 export * from './config/tasks.config.js';
-export * from './config/validate-env.js';
+
 export * from './core/async-result.js';
 export * from './core/decorators.js';
 export * from './core/define-task.js';

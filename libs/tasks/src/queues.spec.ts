@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidSettingsError } from './config/validate-env.js';
+import { InvalidSettingsError } from '@app/config';
 import { parseRoutes, TaskRouter } from './queues.js';
 
 describe(TaskRouter.name, () => {

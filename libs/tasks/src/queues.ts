@@ -1,4 +1,4 @@
-import { InvalidSettingsError } from './config/validate-env.js';
+import { InvalidSettingsError } from '@app/config';
 
 /** The queues of the original system. Any other valid name may be used through routing or the `queue` option. */
 export const QueueName = {

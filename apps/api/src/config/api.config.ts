@@ -1,11 +1,12 @@
 import { registerAs } from '@nestjs/config';
+import { loadDatabaseOptions } from '@app/database';
 import {
-  loadDatabaseOptions,
   loadDocumentsConfig,
   loadEmbeddingConfig,
   loadSearchConfig,
 } from '@app/documents';
-import { loadTasksConfig, validateEnv, type SettingsLoader } from '@app/tasks';
+import { loadTasksConfig } from '@app/tasks';
+import { validateEnv, type SettingsLoader } from '@app/config';
 import {
   IsInt,
   IsOptional,

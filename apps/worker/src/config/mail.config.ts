@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { validateEnv } from '@app/tasks';
+import { validateEnv } from '@app/config';
 import { IsEmail, IsOptional, IsString, Matches } from 'class-validator';
 
 class MailEnv {

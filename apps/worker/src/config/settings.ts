@@ -1,5 +1,7 @@
-import { loadDatabaseOptions, loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
-import { loadTasksConfig, type SettingsLoader } from '@app/tasks';
+import { loadDatabaseOptions } from '@app/database';
+import { loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
+import { loadTasksConfig } from '@app/tasks';
+import type { SettingsLoader } from '@app/config';
 import { loadMailConfig } from './mail.config.js';
 import { loadWorkerSettings } from './worker.config.js';
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { validateEnv, QUEUE_NAME_PATTERN } from '@app/tasks';
+import { QUEUE_NAME_PATTERN } from '@app/tasks';
+import { validateEnv } from '@app/config';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 class WorkerEnv {

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { InvalidSettingsError, settingProblem, validateEnv } from '@app/tasks';
+import { InvalidSettingsError, settingProblem, validateEnv } from '@app/config';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 class DocumentsEnv {

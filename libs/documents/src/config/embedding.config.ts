@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { InvalidSettingsError, settingProblem, validateEnv } from '@app/tasks';
+import { InvalidSettingsError, settingProblem, validateEnv } from '@app/config';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const EMBEDDING_PROVIDERS = ['semantic', 'hash', 'openai'] as const;

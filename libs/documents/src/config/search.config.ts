@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { validateEnv } from '@app/tasks';
+import { validateEnv } from '@app/config';
 import { IsIn, IsInt, IsNumber, Max, Min } from 'class-validator';
 
 export const SEARCH_INDEXES = ['flat', 'none'] as const;

@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
   Unique,
 } from 'typeorm';
-import { BinaryColumn } from './binary-column.js';
+import { BinaryColumn } from '@app/database';
 import { Document } from './document.entity.js';
 
 /** One chunk of a document's text and its embedding (packed little-endian float32). */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { BinaryColumn } from './binary-column.js';
+import { BinaryColumn } from '@app/database';
 import { Document } from './document.entity.js';
 
 /**

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { parseRoutes, type Route } from '../queues.js';
-import { validateEnv } from './validate-env.js';
+import { validateEnv } from '@app/config';
 
 class TasksEnv {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })

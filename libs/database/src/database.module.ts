@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { databaseConfig } from './config/database.config.js';
-import { useBinaryColumnType } from './entities/binary-column.js';
+import { useBinaryColumnType } from './binary-column.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 /**

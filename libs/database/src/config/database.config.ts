@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { validateEnv } from '@app/tasks';
+import { validateEnv } from '@app/config';
 import { IsOptional, Matches } from 'class-validator';
 import { resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
