@@ -23,6 +23,9 @@ import { TaskRunner } from './runtime/task-runner.js';
 import { TaskWorkerService } from './runtime/task-worker.service.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './runtime/worker-options.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from './tokens.js';
+import { JobWriter } from './core/job-writer.js';
+import { EventRecorder } from './events/event-recorder.js';
+import { TaskLifecycle } from './runtime/task-lifecycle.js';
 import { WorkflowClient } from './workflows/workflow-client.js';
 import { WorkflowEngine } from './workflows/workflow-engine.js';
 import { WorkflowMembers } from './workflows/workflow-members.js';
@@ -38,6 +41,8 @@ const producerProviders: Provider[] = [
   ProducerConnectionCloser,
   { provide: TaskCatalogue, useValue: new TaskCatalogue(ALL_TASKS) },
   QueueRegistry,
+  JobWriter,
+  EventRecorder,
   QueueInspector,
   Revocations,
   TaskClient,
@@ -49,6 +54,7 @@ const producerProviders: Provider[] = [
 ];
 const producerExports = [
   TASKS_CONFIG,
+  EventRecorder,
   PRODUCER_REDIS,
   TaskCatalogue,
   QueueRegistry,
@@ -103,6 +109,7 @@ export class TasksModule {
                 new SplitExecutor(catalogue, new ThreadPoolExecutor(pool), inline),
             },
         TaskHooks,
+        TaskLifecycle,
         RevocationListener,
         WorkflowMembers,
         TaskRunner,

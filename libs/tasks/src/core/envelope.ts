@@ -12,4 +12,8 @@ export interface TaskEnvelope<P = Record<string, unknown>> {
   schema?: string;
   /** Set on a workflow member: its workflow and place in it. */
   wf?: MemberRef;
+  /** The request id of the HTTP call that queued it (the worker's log lines carry it). */
+  rid?: string;
+  /** The trace context it was queued in (W3C `traceparent`/`tracestate`), when tracing is on. */
+  tp?: Record<string, string>;
 }

@@ -22,6 +22,12 @@ export const ownKeys = (prefix: string) => ({
   workflow: (id: string) => `${prefix}:_wf:${id}`,
   /** Workflows whose first step is being queued in batches, scored by when they count as abandoned. */
   workflowsQueuing: `${prefix}:_wf_queuing`,
+  /** Task events (a stream): what happened to every task, read by the recorder (docs/OBSERVABILITY.md). */
+  events: `${prefix}:_events`,
+  /** The recorder's lease: which process reads the events stream now. */
+  recorderLease: `${prefix}:_recorder`,
+  /** How far each consumer of the events stream has read (a hash: sink name → stream id). */
+  eventCursors: `${prefix}:_event_cursors`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */
   purged: (id: string) => `${prefix}:_purged:${id}`,
 });

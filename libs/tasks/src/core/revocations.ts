@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../config/tasks.config.js';
+import { appendEvents } from '../events/event-stream.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import { ownKeys } from './keys.js';
 
@@ -22,28 +23,47 @@ export class Revocations {
   private readonly keys: ReturnType<typeof ownKeys>;
 
   constructor(
-    @Inject(TASKS_CONFIG) config: TasksConfig,
+    @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
   ) {
     this.keys = ownKeys(config.prefix);
   }
 
-  async revoke(id: string, terminate: boolean, dueAt: number): Promise<void> {
-    await this.revokeMany([id], terminate, dueAt);
+  /** `started`: whether it may be running or done (else it is REVOKED from now on, in the history too). */
+  async revoke(id: string, terminate: boolean, dueAt: number, started = true): Promise<void> {
+    await this.revokeMany([id], terminate, dueAt, started ? [] : [id]);
   }
 
-  /** Revokes several tasks in one step and one broadcast (the unfinished members of a workflow). */
-  async revokeMany(ids: readonly string[], terminate: boolean, dueAt = 0): Promise<void> {
+  /**
+   * Revokes several tasks in one step and one broadcast (the unfinished members of a workflow). Those of
+   * `unstarted` are final now: their `revoked` event goes with the mark (the others' comes from the worker
+   * that refuses or terminates them).
+   */
+  async revokeMany(
+    ids: readonly string[],
+    terminate: boolean,
+    dueAt = 0,
+    unstarted: readonly string[] = [],
+  ): Promise<void> {
     if (ids.length === 0) return;
     const now = Date.now();
     const until = Math.max(now, dueAt) + REVOKE_MARK_TTL_MS;
     const message: RevokeMessage = { type: 'revoke', ids: [...ids], terminate };
-    await this.redis
+    const multi = this.redis
       .multi()
       .zremrangebyscore(this.keys.revoked, '-inf', now)
       .zadd(this.keys.revoked, ...ids.flatMap((id) => [until, id]))
-      .publish(this.keys.control, JSON.stringify(message))
-      .exec();
+      .publish(this.keys.control, JSON.stringify(message));
+    if (this.config.events.enabled && unstarted.length > 0) {
+      const reason = 'revoked before it started';
+      appendEvents(
+        multi,
+        this.config.prefix,
+        this.config.events.maxLen,
+        unstarted.map((id) => ({ t: 'revoked' as const, id, at: now, reason })),
+      );
+    }
+    await multi.exec();
   }
 
   async isRevoked(id: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import { AsyncResult } from './async-result.js';
 import type { TaskDefinition } from './define-task.js';
 import type { TaskEnvelope } from './envelope.js';
 import { IdempotencyConflictError } from './errors.js';
+import { JobWriter } from './job-writer.js';
 import { canonicalJson } from './json.js';
 import { QueueRegistry } from './queue-registry.js';
 import { Revocations } from './revocations.js';
@@ -34,6 +35,7 @@ export class TaskClient {
     private readonly catalogue: TaskCatalogue,
     private readonly reader: TaskStatusReader,
     private readonly workflows: WorkflowClient,
+    private readonly writer: JobWriter,
   ) {}
 
   /** Queues a task; the payload is checked against the definition at compile time and again here. */
@@ -67,10 +69,9 @@ export class TaskClient {
         return new AsyncResult<R>(jobId, this.reader);
       }
     }
-    await this.queues.announce(spec.queueName);
-    const queue = this.queues.get(spec.queueName);
-    await queue.add(spec.name, spec.data, spec.opts);
+    await this.writer.add([spec]);
     if (keyed) {
+      const queue = this.queues.get(spec.queueName);
       // a concurrent submission with the same key may have added first: BullMQ then kept its job, not ours
       const stored = await Job.fromId<TaskEnvelope>(queue, jobId);
       if (stored) this.assertSameCall(stored, spec);
@@ -99,12 +100,11 @@ export class TaskClient {
   async revoke(id: string, terminate = false): Promise<TaskStatus | null> {
     const job = await this.reader.findJob(id);
     if (!job) return (await this.workflows.revoke(id, terminate)) ?? this.reader.purgedStatus(id);
-    await this.revocations.revoke(id, terminate, job.timestamp + job.delay);
+    const started = ['active', 'completed', 'failed'].includes(await job.getState());
+    await this.revocations.revoke(id, terminate, job.timestamp + job.delay, started);
     // a workflow member that has not started ends its workflow now, not when (if ever) a worker takes it
     const ref = job.data?.wf;
-    if (ref && !['active', 'completed', 'failed'].includes(await job.getState())) {
-      await this.workflows.memberRevoked(ref);
-    }
+    if (ref && !started) await this.workflows.memberRevoked(ref);
     // a task that replaced itself lives on in its workflow
     const replacement = replacedBy(job.returnvalue);
     if (replacement) await this.workflows.revoke(replacement, terminate);

@@ -5,12 +5,7 @@
  * Field names are short: every task writes two or three of these.
  */
 export type TaskEvent =
-  | ReceivedEvent
-  | StartedEvent
-  | RetryEvent
-  | SucceededEvent
-  | FailedEvent
-  | RevokedEvent;
+  ReceivedEvent | StartedEvent | RetryEvent | SucceededEvent | FailedEvent | RevokedEvent;
 
 interface EventBase {
   /** Task id. */
@@ -39,8 +34,8 @@ export interface StartedEvent extends EventBase {
   t: 'started';
   worker: string;
   attempt: number;
-  /** Epoch ms it became ready to run (queued, or its eta/backoff reached): queue wait = `at` − this. */
-  ready: number;
+  /** On a first attempt: epoch ms it became ready to run (queued, or its eta reached); wait = `at` − this. */
+  ready?: number;
 }
 
 /** An attempt failed and it will run again after `delay` ms. */

@@ -14,6 +14,7 @@ import { TASKS_CONFIG } from '../tokens.js';
 import { LazyAbort } from './executors/lazy-abort.js';
 import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
 import { RevocationListener } from './revocation-listener.js';
+import { TaskLifecycle } from './task-lifecycle.js';
 import { replacementOf } from '../workflows/replace.js';
 import { WorkflowMembers } from '../workflows/workflow-members.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
@@ -60,6 +61,7 @@ export class TaskRunner implements OnModuleDestroy {
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(WORKER_RUNTIME_OPTIONS) private readonly options: WorkerRuntimeOptions,
     private readonly members: WorkflowMembers,
+    private readonly lifecycle: TaskLifecycle,
   ) {
     this.limitCheck = setInterval(() => this.checkLimits(Date.now()), LIMIT_CHECK_MS).unref();
   }
@@ -179,6 +181,7 @@ export class TaskRunner implements OnModuleDestroy {
               running.startedAt = at;
               running.softAt = soft < hard ? at + soft * 1000 : Infinity;
               running.hardAt = at + hard * 1000;
+              this.lifecycle.started(job, at);
             },
           },
         )

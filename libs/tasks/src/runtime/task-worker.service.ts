@@ -7,7 +7,6 @@ import {
 } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TasksConfig } from '../config/tasks.config.js';
 import type { TaskEnvelope } from '../core/envelope.js';
@@ -26,9 +25,10 @@ import { ResultSweeper } from './result-sweeper.js';
 import { RevocationListener } from './revocation-listener.js';
 import { Semaphore } from './semaphore.js';
 import { TaskHooks } from './task-hooks.js';
+import { TaskLifecycle } from './task-lifecycle.js';
 import { TaskRunner } from './task-runner.js';
 import { WorkerHeartbeat, type WorkerSnapshot } from './worker-heartbeat.js';
-import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './worker-options.js';
+import { WORKER_RUNTIME_OPTIONS, workerId, type WorkerRuntimeOptions } from './worker-options.js';
 
 /**
  * One BullMQ Worker per queue this process consumes, all sharing one concurrency budget, as a Celery worker's
@@ -47,6 +47,8 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
   private readonly startedAt = new Date();
   private processed = 0;
   private failed = 0;
+  /** The delay BullMQ was given for each task's next attempt, until its failure is reported. */
+  private readonly retryDelays = new Map<string, number>();
 
   constructor(
     @Inject(WORKER_RUNTIME_OPTIONS) readonly options: WorkerRuntimeOptions,
@@ -59,9 +61,10 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     private readonly queues: QueueRegistry,
     private readonly revocations: RevocationListener,
     private readonly members: WorkflowMembers,
+    private readonly lifecycle: TaskLifecycle,
   ) {
     this.slots = new Semaphore(options.concurrency);
-    this.id = options.name ?? `${hostname()}:${process.pid}`;
+    this.id = workerId(options);
     this.heartbeat = new WorkerHeartbeat(
       redis,
       config.prefix,
@@ -147,10 +150,21 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  private backoff(attempts: number, error: Error | undefined, job: { name: string } | undefined): number {
-    if (error instanceof RetryTaskError && error.countdown !== undefined) return error.countdown * 1000;
-    const task = job ? this.catalogue.find(job.name) : undefined;
-    return retryDelayMs(task?.retry, attempts, this.config.defaultRetryDelay);
+  private backoff(
+    attempts: number,
+    error: Error | undefined,
+    job: { id?: string; name: string } | undefined,
+  ): number {
+    const delay =
+      error instanceof RetryTaskError && error.countdown !== undefined
+        ? error.countdown * 1000
+        : retryDelayMs(
+            job ? this.catalogue.find(job.name)?.retry : undefined,
+            attempts,
+            this.config.defaultRetryDelay,
+          );
+    if (job?.id) this.retryDelays.set(job.id, delay);
+    return delay;
   }
 
   /** Stops a running task on this process, if it runs here; true when it did. */
@@ -184,13 +198,20 @@ export class TaskWorkerService implements OnApplicationBootstrap, OnApplicationS
 
   private onCompleted(job: Job<TaskEnvelope>, result: unknown): void {
     this.processed++;
+    this.lifecycle.succeeded(job, result);
     this.hooks.emit('success', job, { result });
   }
 
   private onFailed(job: Job<TaskEnvelope>, error: Error): void {
     // BullMQ has counted this attempt by now
     const final = isFinalFailure(job, error, job.attemptsMade);
-    if (!final) return this.hooks.emit('retry', job, { error });
+    const delay = this.retryDelays.get(job.id ?? '');
+    this.retryDelays.delete(job.id ?? '');
+    if (!final) {
+      this.lifecycle.retrying(job, error, delay ?? 0);
+      return this.hooks.emit('retry', job, { error });
+    }
+    this.lifecycle.failed(job, error);
     // a member failed by BullMQ itself (stalled too often) never reached the runner: its workflow ends here
     const ref = job.data?.wf;
     if (ref && !(error instanceof TaskLostError)) {

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /**
  * Where task code runs. `threads` (the default): tasks declared `isolation: 'thread'` in a pool of worker
  * threads, the others on the consumer's event loop. `inline`: every task on the event loop.
@@ -39,3 +41,8 @@ export interface WorkerRuntimeOptions {
 }
 
 export const WORKER_RUNTIME_OPTIONS = Symbol('WORKER_RUNTIME_OPTIONS');
+
+/** The id a worker process goes by in heartbeats, `inspect`, history and logs. */
+export function workerId(options: Pick<WorkerRuntimeOptions, 'name'>): string {
+  return options.name ?? `${hostname()}:${process.pid}`;
+}

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Job, type IRedisTransaction } from 'bullmq';
+import type { IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../config/tasks.config.js';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../core/errors.js';
 import { ownKeys } from '../core/keys.js';
 import { bindArguments, validatePayload } from '../core/payload.js';
+import { JobWriter } from '../core/job-writer.js';
 import { QueueRegistry } from '../core/queue-registry.js';
 import { Revocations } from '../core/revocations.js';
 import { toJobSpec, type JobSpec } from '../core/signature.js';
@@ -91,6 +92,7 @@ export class WorkflowEngine {
     private readonly queues: QueueRegistry,
     private readonly catalogue: TaskCatalogue,
     private readonly revocations: Revocations,
+    private readonly writer: JobWriter,
   ) {
     this.keys = ownKeys(config.prefix);
   }
@@ -208,31 +210,9 @@ export class WorkflowEngine {
     return spec;
   }
 
-  /**
-   * Adds jobs (and whatever `alsoDo` adds) in one MULTI: all of them or none. Jobs whose ids exist already are
-   * left as they are (BullMQ keeps the first), which is what makes a step repeated after a crash harmless.
-   */
-  private async queueJobs(jobs: JobSpec[], alsoDo?: (multi: IRedisTransaction) => void): Promise<void> {
-    const names = [...new Set(jobs.map((job) => job.queueName))];
-    for (const name of names) await this.queues.announce(name);
-    const queues = new Map(names.map((name) => [name, this.queues.get(name)]));
-    const anyQueue = queues.values().next().value ?? this.queues.get('default');
-    // every queue shares the producer's connection: one transaction spans them (each queue's scripts loaded)
-    const client = await anyQueue.getBackend().client;
-    for (const queue of queues.values()) await queue.waitUntilReady();
-    const multi = client.multi();
-    alsoDo?.(multi);
-    await Promise.all(
-      jobs.map((spec) => {
-        const queue = queues.get(spec.queueName);
-        if (!queue) throw new Error(`no queue ${spec.queueName}`);
-        return new Job(queue, spec.name, spec.data, spec.opts, spec.opts.jobId).addJob(multi);
-      }),
-    );
-    const results = await multi.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results) throw new Error('workflow transaction aborted');
-    if (failed?.[0]) throw failed[0];
+  /** Adds jobs in one MULTI with `alsoDo`'s commands; ids that exist already are kept (a repeated step). */
+  private queueJobs(jobs: JobSpec[], alsoDo?: (multi: IRedisTransaction) => void): Promise<void> {
+    return this.writer.add(jobs, alsoDo);
   }
 
   private async loadNodes(wf: string, indices: number[]): Promise<WorkflowNode[]> {

@@ -1,0 +1,169 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TasksConfig } from '../config/tasks.config.js';
+import { ownKeys } from '../core/keys.js';
+import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
+import type { TaskEventSink } from './event-sink.js';
+import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
+
+/** Events read per batch: large batches are what lets the history keep up (one transaction each). */
+const BATCH = 2_000;
+/** Pause when the stream has nothing new: a task is in the history within this (plus a write) of its event. */
+const IDLE_MS = 100;
+/** The lease: held this long without renewal, renewed every third of it. */
+const LEASE_MS = 5_000;
+/** How often what every sink has read is trimmed from the stream. */
+const TRIM_EVERY_MS = 5_000;
+/** Back-off of a sink that failed (a database away), doubling up to the maximum. */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+interface SinkState {
+  sink: TaskEventSink;
+  cursor: string | undefined;
+  failures: number;
+  retryAt: number;
+}
+
+/**
+ * Reads the task events stream and feeds every sink, in one process at a time: any API or worker process may
+ * hold the lease (a Redis key with an expiry), another takes over within `LEASE_MS` of its death. Each sink
+ * moves its own cursor atomically with its writes, so a sink that fails (the database away) only falls
+ * behind: the others go on, and it catches up from its cursor once it can write again. The stream keeps what
+ * the slowest sink has not read.
+ */
+@Injectable()
+export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EventRecorder.name);
+  private readonly sinks: SinkState[] = [];
+  private readonly owner = randomUUID();
+  private readonly keys: ReturnType<typeof ownKeys>;
+  private running: Promise<void> | undefined;
+  private stopping = new AbortController();
+  private leasedUntil = 0;
+  private lastTrim = 0;
+
+  constructor(
+    @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+  ) {
+    this.keys = ownKeys(config.prefix);
+  }
+
+  /** Adds a sink; sinks register in `onModuleInit`, before the recorder starts. */
+  register(sink: TaskEventSink): void {
+    this.sinks.push({ sink, cursor: undefined, failures: 0, retryAt: 0 });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.events.enabled || this.sinks.length === 0) return;
+    this.running = this.loop().catch((error: unknown) =>
+      this.logger.error(`event recorder stopped: ${String(error)}`),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+    if (this.leasedUntil > 0)
+      await this.redis.eval(RELEASE, 1, this.keys.recorderLease, this.owner).catch(() => 0);
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      let busy = false;
+      try {
+        if (await this.holdLease()) busy = await this.round();
+      } catch (error) {
+        this.logger.warn(`event recorder: ${String(error)}`);
+        this.leasedUntil = 0;
+      }
+      if (!busy)
+        await sleep(this.leasedUntil > 0 ? IDLE_MS : LEASE_MS / 3, undefined, { signal }).catch(
+          () => undefined,
+        );
+    }
+  }
+
+  /** Takes or renews the lease; false when another process holds it. */
+  private async holdLease(): Promise<boolean> {
+    const now = Date.now();
+    if (this.leasedUntil - now > (LEASE_MS * 2) / 3) return true;
+    if (this.leasedUntil > now) {
+      const renewed = await this.redis.eval(RENEW, 1, this.keys.recorderLease, this.owner, LEASE_MS);
+      if (renewed === 1) {
+        this.leasedUntil = now + LEASE_MS;
+        return true;
+      }
+    }
+    const taken = await this.redis.set(this.keys.recorderLease, this.owner, 'PX', LEASE_MS, 'NX');
+    if (taken !== 'OK') {
+      this.leasedUntil = 0;
+      // cursors move elsewhere meanwhile: read them again when this process gets the lease back
+      for (const state of this.sinks) state.cursor = undefined;
+      return false;
+    }
+    this.leasedUntil = now + LEASE_MS;
+    return true;
+  }
+
+  /** One batch to every sink that is due; true when the stream may hold more right away. */
+  private async round(): Promise<boolean> {
+    const now = Date.now();
+    const due = this.sinks.filter((state) => state.retryAt <= now);
+    for (const state of due) state.cursor ??= await state.sink.cursor();
+    const cursors = due.map((state) => state.cursor ?? STREAM_START);
+    if (cursors.length === 0) return false;
+    const from = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
+    const events = await readEvents(this.redis, this.config.prefix, from, BATCH);
+    const last = events.at(-1)?.sid;
+    if (last !== undefined) {
+      for (const state of due) {
+        const cursor = state.cursor ?? STREAM_START;
+        const fresh = events.filter((event) => compareStreamIds(event.sid, cursor) > 0);
+        if (fresh.length === 0) continue;
+        try {
+          await state.sink.apply(fresh, cursor, last);
+          state.cursor = last;
+          if (state.failures > 0) this.logger.log(`${state.sink.name}: writing again`);
+          state.failures = 0;
+        } catch (error) {
+          state.failures++;
+          state.retryAt = Date.now() + Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (state.failures - 1));
+          state.cursor = undefined;
+          if (state.failures === 1 || state.failures % 10 === 0) {
+            this.logger.warn(`${state.sink.name}: events kept for later (${String(error)})`);
+          }
+        }
+      }
+    }
+    if (now - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
+    return events.length === BATCH;
+  }
+
+  /** Drops from the stream what every sink has applied (all sinks, the failing ones included). */
+  private async trim(): Promise<void> {
+    this.lastTrim = Date.now();
+    const cursors: string[] = [];
+    for (const state of this.sinks) {
+      const cursor = state.cursor ?? (await state.sink.cursor().catch(() => undefined));
+      // a sink that cannot say how far it is (its database away) keeps everything
+      if (cursor === undefined) return;
+      cursors.push(cursor);
+    }
+    const min = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
+    if (min !== STREAM_START) await this.redis.xtrim(this.keys.events, 'MINID', '~', min);
+  }
+}
