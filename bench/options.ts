@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 
 /** Which measurements to run; all by default. */
-export const SCENARIOS = ['enqueue', 'processing', 'latency', 'rest', 'workflows'] as const;
+export const SCENARIOS = ['enqueue', 'processing', 'processing-off', 'latency', 'rest', 'workflows'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -46,6 +46,17 @@ async function runScenario(
       ));
       return `processing ${round(r.tasksPerSec)} tasks/s, ${round(r.cpuMicrosPerTask)} µs CPU/task`;
     }
+    case 'processing-off': {
+      const off: BenchEnv = { ...env, observability: 'off' };
+      const r = (result.processingOff = await measureProcessing(
+        system,
+        off,
+        o.tasks,
+        o.concurrency,
+        o.inFlight,
+      ));
+      return `processing (observability off) ${round(r.tasksPerSec)} tasks/s, ${round(r.cpuMicrosPerTask)} µs CPU/task`;
+    }
     case 'latency': {
       const r = (result.latency = await measureLatency(system, env, {
         rate: o.rate,

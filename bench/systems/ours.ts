@@ -44,6 +44,9 @@ function appEnv(env: BenchEnv): Record<string, string> {
     DATABASE_URL: `sqlite:${join(env.dir, 'api.sqlite')}`,
     MAIL_OUTBOX_DIR: join(env.dir, 'outbox'),
     API_KEYS: API_KEY,
+    ...(env.observability === 'off'
+      ? { HISTORY_ENABLED: 'false', METRICS_ENABLED: 'false', LOG_LEVEL: 'warn' }
+      : {}),
   };
 }
 

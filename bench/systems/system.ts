@@ -10,6 +10,11 @@ export interface BenchEnv {
   dir: string;
   /** Extra `node` flags for spawned processes (profiling). */
   nodeArgs: string[];
+  /**
+   * Ours only: `off` runs with task history, metrics and per-task log lines turned off (plain BullMQ has
+   * none of them either way); the default is ours as shipped, all on.
+   */
+  observability?: 'off';
 }
 
 /** The queue every measurement uses, in both systems. */

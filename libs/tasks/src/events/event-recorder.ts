@@ -164,6 +164,6 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       cursors.push(cursor);
     }
     const min = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
-    if (min !== STREAM_START) await this.redis.xtrim(this.keys.events, 'MINID', '~', min);
+    if (min !== STREAM_START) await this.redis.xtrim(this.keys.events, 'MINID', min);
   }
 }

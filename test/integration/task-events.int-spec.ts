@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, Module, type INestApplicationContext, type OnModuleInit } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import {
+  Add,
+  EventRecorder,
+  ProcessData,
+  PRODUCER_REDIS,
+  STREAM_START,
+  TaskClient,
+  TasksModule,
+  ownKeys,
+  runInRequestContext,
+  type StreamedEvent,
+  type TaskEventSink,
+} from '@app/tasks';
+import type { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TestRedis } from '../utils/redis-server.js';
+
+/**
+ * A sink as the contract asks: its cursor moves with its writes (here both live in one object), a batch that
+ * does not start at its cursor is ignored, and while `failures` lasts it throws, as a database away would.
+ */
+class RecordingSink implements TaskEventSink {
+  readonly events: StreamedEvent[] = [];
+  private stored = STREAM_START;
+  failures = 0;
+  calls = 0;
+
+  constructor(readonly name: string) {}
+
+  cursor(): Promise<string> {
+    return Promise.resolve(this.stored);
+  }
+
+  apply(events: readonly StreamedEvent[], from: string, to: string): Promise<void> {
+    this.calls++;
+    if (this.failures > 0) {
+      this.failures--;
+      return Promise.reject(new Error('database away'));
+    }
+    if (from !== this.stored) return Promise.resolve();
+    this.events.push(...events);
+    this.stored = to;
+    return Promise.resolve();
+  }
+}
+
+const steady = new RecordingSink('steady');
+const flaky = new RecordingSink('flaky');
+
+@Injectable()
+class SinkRegistrations implements OnModuleInit {
+  constructor(private readonly recorder: EventRecorder) {}
+  onModuleInit(): void {
+    this.recorder.register(steady);
+    this.recorder.register(flaky);
+  }
+}
+
+@Module({
+  imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), TasksModule.forProducer()],
+  providers: [SinkRegistrations],
+})
+class EventsTestModule {}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('task events: JobWriter, the stream and the recorder (real Redis)', () => {
+  let redis: TestRedis;
+  let assertions: Redis;
+  let app: INestApplicationContext;
+  const prefix = 'events-test';
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    assertions = redis.client();
+    Object.assign(process.env, { REDIS_URL: redis.url, QUEUE_PREFIX: prefix });
+    delete process.env.TASK_ROUTES;
+    app = await NestFactory.createApplicationContext(EventsTestModule, { logger: ['error'] });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close().catch(() => undefined);
+    assertions?.disconnect();
+    await redis?.destroy();
+    delete process.env.QUEUE_PREFIX;
+  });
+
+  it('writes each job with its received event, and every sink gets each event once, in order, a failing one later', async () => {
+    const client = app.get(TaskClient);
+    await app.get<Redis>(PRODUCER_REDIS).ping();
+    flaky.failures = 3;
+    const first = await runInRequestContext({ requestId: 'req-42' }, () =>
+      client.submit(Add, { x: 1, y: 2 }),
+    );
+    const second = await client.submit(ProcessData, { data: { password: 'hunter2' } }, { countdown: 60 });
+
+    const job = await assertions.hgetall(`${prefix}:default:${first.id}`);
+    expect(JSON.parse(job.data ?? '{}')).toMatchObject({ kwargs: { x: 1, y: 2 }, rid: 'req-42' });
+
+    const received = await until('both events at the steady sink', () =>
+      steady.events.length >= 2 ? steady.events : undefined,
+    );
+    expect(received.map((e) => [e.t, e.id])).toEqual([
+      ['received', first.id],
+      ['received', second.id],
+    ]);
+    expect(received[0]).toMatchObject({
+      name: 'tasks.add',
+      queue: 'default',
+      kwargs: { x: 1, y: 2 },
+      rid: 'req-42',
+    });
+    // the stream carries what was queued; redaction is the history's, before it stores anything
+    expect(received[1]).toMatchObject({
+      name: 'tasks.process_data',
+      kwargs: { data: { password: 'hunter2' } },
+    });
+    expect((received[1] as { eta?: number }).eta).toBeGreaterThan(received[1].at + 59_000);
+
+    // the flaky sink failed three times, kept its cursor, then caught up: the same two events, once each
+    const caughtUp = await until('the flaky sink catching up', () =>
+      flaky.events.length >= 2 ? flaky.events : undefined,
+    );
+    expect(caughtUp.map((e) => e.sid)).toEqual(received.map((e) => e.sid));
+    expect(flaky.calls).toBeGreaterThanOrEqual(4);
+
+    // a revoke of a task that has not started is final at once, and recorded so
+    await client.revoke(second.id);
+    const revoked = await until('the revoked event', () => steady.events.find((e) => e.t === 'revoked'));
+    expect(revoked).toMatchObject({ id: second.id, reason: expect.stringContaining('before it started') });
+  });
+
+  it('trims from the stream what every sink has applied', async () => {
+    const keys = ownKeys(prefix);
+    expect(await assertions.get(keys.recorderLease)).not.toBeNull();
+    const client = app.get(TaskClient);
+    for (let i = 0; i < 50; i++) await client.submit(Add, { x: i, y: i });
+    await until('all 53 events applied', () =>
+      flaky.events.length >= 53 && steady.events.length >= 53 ? true : undefined,
+    );
+    // the recorder trims every 5 s, to the slowest sink's cursor
+    const deadline = Date.now() + 12_000;
+    let length = await assertions.xlen(keys.events);
+    while (length >= 53 && Date.now() < deadline) {
+      await sleep(250);
+      length = await assertions.xlen(keys.events);
+    }
+    expect(length).toBeLessThan(53);
+    expect(new Set(steady.events.map((e) => e.sid)).size).toBe(steady.events.length);
+  });
+
+  it('a second process waits while the first holds the lease, and takes over when it leaves', async () => {
+    const keys = ownKeys(prefix);
+    const holder = await assertions.get(keys.recorderLease);
+    const second = await NestFactory.createApplicationContext(EventsTestModule, { logger: ['error'] });
+    try {
+      await second.init();
+      await sleep(2_500);
+      expect(await assertions.get(keys.recorderLease)).toBe(holder);
+      await app.close();
+      const deadline = Date.now() + 6_000;
+      let owner = await assertions.get(keys.recorderLease);
+      while ((owner === null || owner === holder) && Date.now() < deadline) {
+        await sleep(100);
+        owner = await assertions.get(keys.recorderLease);
+      }
+      expect(owner).not.toBeNull();
+      expect(owner).not.toBe(holder);
+      const before = steady.events.length;
+      const task = await second.get(TaskClient).submit(Add, { x: 5, y: 5 });
+      const seen = await until('the event through the second recorder', () =>
+        steady.events.slice(before).find((e) => e.id === task.id),
+      );
+      expect(seen.t).toBe('received');
+    } finally {
+      await second.close();
+    }
+  });
+});
