@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../config/tasks.config.js';
+import { appendEvents } from '../events/event-stream.js';
 import { QUEUE_NAME_PATTERN } from '../queues.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import { InvalidOptionError } from './errors.js';
@@ -83,6 +84,15 @@ export class QueueInspector {
         const record: PurgedTask = { name: job.name, queue: name, date_done: new Date(now).toISOString() };
         marks.zadd(this.keys.revoked, now + REVOKE_MARK_TTL_MS, job.id);
         marks.set(this.keys.purged(job.id), JSON.stringify(record), 'EX', this.config.resultExpires);
+      }
+      if (this.config.events.enabled) {
+        const ids = jobs.flatMap((job) => (job.id ? [job.id] : []));
+        appendEvents(
+          marks,
+          this.config.prefix,
+          this.config.events.maxLen,
+          ids.map((id) => ({ t: 'revoked' as const, id, at: now, reason: 'purged' })),
+        );
       }
       await marks.exec();
       const removed = await Promise.all(
