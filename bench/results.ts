@@ -49,6 +49,12 @@ export function metrics(o: BenchOptions): Metric[] {
     },
     { label: 'worker CPU per task', unit: 'µs', digits: 0, pick: (r) => r.processing?.cpuMicrosPerTask },
     {
+      label: 'API CPU per task processed (records the task events)',
+      unit: 'µs',
+      digits: 0,
+      pick: (r) => r.processing?.companionCpuMicrosPerTask,
+    },
+    {
       label: 'Redis CPU per task processed',
       unit: 'µs',
       digits: 0,

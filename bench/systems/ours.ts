@@ -120,6 +120,11 @@ export const ours: SystemUnderTest = {
     return worker;
   },
 
+  async startCompanions(env: BenchEnv): Promise<BenchProcess[]> {
+    if (env.observability === 'off') return [];
+    return [(await this.startApi(env)).process];
+  },
+
   startApi(env: BenchEnv): Promise<RestTarget> {
     return startRestTarget('apps/api/main.js', appEnv(env), env.nodeArgs, /listening on/, {
       headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },

@@ -71,6 +71,11 @@ export interface SystemUnderTest {
   startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess>;
   /** An API process, listening. */
   startApi(env: BenchEnv): Promise<RestTarget>;
+  /**
+   * Processes that run beside a worker in the system as shipped, started before it in the processing
+   * scenarios (ours: the API, where the task events are recorded into the history and the metrics).
+   */
+  startCompanions?(env: BenchEnv): Promise<BenchProcess[]>;
   /** A producer of batches in the bench process (the workflows scenario). */
   batchProducer(env: BenchEnv): Promise<BatchProducer>;
   /** Workflows of any shape, for the stored-size measurements; absent when the system has none. */

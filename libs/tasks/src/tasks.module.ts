@@ -24,7 +24,7 @@ import { TaskWorkerService } from './runtime/task-worker.service.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './runtime/worker-options.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from './tokens.js';
 import { JobWriter } from './core/job-writer.js';
-import { EventRecorder } from './events/event-recorder.js';
+import { EVENT_RECORDER_ROLE, EventRecorder } from './events/event-recorder.js';
 import { TaskLifecycle } from './runtime/task-lifecycle.js';
 import { WorkflowClient } from './workflows/workflow-client.js';
 import { WorkflowEngine } from './workflows/workflow-engine.js';
@@ -99,6 +99,7 @@ export class TasksModule {
         ...bull.providers,
         HandlerRegistry,
         { provide: WORKER_RUNTIME_OPTIONS, useValue: options },
+        { provide: EVENT_RECORDER_ROLE, useValue: 'standby' },
         InlineExecutor,
         pool.kind === 'inline'
           ? { provide: TASK_EXECUTOR, useExisting: InlineExecutor }

@@ -26,6 +26,8 @@ export const ownKeys = (prefix: string) => ({
   events: `${prefix}:_events`,
   /** The recorder's lease: which process reads the events stream now. */
   recorderLease: `${prefix}:_recorder`,
+  /** Set (with an expiry) by API processes that can record: while it exists, workers leave the lease to them. */
+  recorderPrimary: `${prefix}:_recorder_primary`,
   /** How far each consumer of the events stream has read (a hash: sink name → stream id). */
   eventCursors: `${prefix}:_event_cursors`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */

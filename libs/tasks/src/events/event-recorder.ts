@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -26,6 +27,17 @@ const TRIM_EVERY_MS = 5_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
+/**
+ * A worker (`standby`) takes a free lease only once no API process (`primary`) has said it is alive for this
+ * long, and hands it back as soon as one does: history and metrics writes stay off the processes that run tasks
+ * whenever an API is up, and go on without one.
+ */
+const STANDBY_AFTER_MS = 3 * LEASE_MS;
+
+/** Where a recorder runs: an API process records first; a worker stands in when no API is up. */
+export type RecorderRole = 'primary' | 'standby';
+export const EVENT_RECORDER_ROLE = Symbol('EVENT_RECORDER_ROLE');
+
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
@@ -37,8 +49,9 @@ interface SinkState {
 }
 
 /**
- * Reads the task events stream and feeds every sink, in one process at a time: any API or worker process may
- * hold the lease (a Redis key with an expiry), another takes over within `LEASE_MS` of its death. Each sink
+ * Reads the task events stream and feeds every sink, in one process at a time: the holder of a lease (a Redis
+ * key with an expiry; another process takes over within `LEASE_MS` of its death), an API process when one is
+ * up, else a worker. Each sink
  * moves its own cursor atomically with its writes, so a sink that fails (the database away) only falls
  * behind: the others go on, and it catches up from its cursor once it can write again. The stream keeps what
  * the slowest sink has not read.
@@ -54,11 +67,15 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   private leasedUntil = 0;
   private lastTrim = 0;
 
+  private readonly role: RecorderRole;
+
   constructor(
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    @Optional() @Inject(EVENT_RECORDER_ROLE) role?: RecorderRole,
   ) {
     this.keys = ownKeys(config.prefix);
+    this.role = role ?? 'primary';
   }
 
   /** Adds a sink; sinks register in `onModuleInit`, before the recorder starts. */
@@ -101,6 +118,15 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   private async holdLease(): Promise<boolean> {
     const now = Date.now();
     if (this.leasedUntil - now > (LEASE_MS * 2) / 3) return true;
+    if (this.role === 'primary') {
+      await this.redis.set(this.keys.recorderPrimary, this.owner, 'PX', STANDBY_AFTER_MS);
+    } else if (await this.redis.exists(this.keys.recorderPrimary)) {
+      if (this.leasedUntil > 0) {
+        await this.redis.eval(RELEASE, 1, this.keys.recorderLease, this.owner);
+        this.logger.log('an API process is up: it records the task events from now on');
+      }
+      return this.lost();
+    }
     if (this.leasedUntil > now) {
       const renewed = await this.redis.eval(RENEW, 1, this.keys.recorderLease, this.owner, LEASE_MS);
       if (renewed === 1) {
@@ -109,14 +135,16 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     const taken = await this.redis.set(this.keys.recorderLease, this.owner, 'PX', LEASE_MS, 'NX');
-    if (taken !== 'OK') {
-      this.leasedUntil = 0;
-      // cursors move elsewhere meanwhile: read them again when this process gets the lease back
-      for (const state of this.sinks) state.cursor = undefined;
-      return false;
-    }
+    if (taken !== 'OK') return this.lost();
     this.leasedUntil = now + LEASE_MS;
     return true;
+  }
+
+  private lost(): false {
+    this.leasedUntil = 0;
+    // cursors move elsewhere meanwhile: read them again when this process gets the lease back
+    for (const state of this.sinks) state.cursor = undefined;
+    return false;
   }
 
   /** One batch to every sink that is due; true when the stream may hold more right away. */
