@@ -79,6 +79,12 @@ export function metrics(o: BenchOptions): Metric[] {
       digits: 0,
       pick: (r) => r.processingOff?.cpuMicrosPerTask,
     },
+    {
+      label: 'Redis commands per task processed, observability off',
+      unit: 'calls',
+      digits: 1,
+      pick: (r) => r.processingOff?.redis.callsPer,
+    },
     { label: 'enqueue, sequential awaits', unit: 'tasks/s', digits: 0, pick: (r) => r.enqueue?.sequential },
     {
       label: `enqueue, ${o.inFlight} in flight`,

@@ -15,8 +15,11 @@ import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import type { TaskEventSink } from './event-sink.js';
 import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
 
-/** Events read per batch: large batches are what lets the history keep up (one transaction each). */
-const BATCH = 2_000;
+/**
+ * Stream entries read per batch (a worker's entry holds up to a flush's events, a submission's its jobs'):
+ * large batches are what lets the history keep up (one transaction each).
+ */
+const BATCH = 200;
 /** Pause when the stream has nothing new: a task is in the history within this (plus a write) of its event. */
 const IDLE_MS = 100;
 /** The lease: held this long without renewal, renewed every third of it. */
@@ -155,13 +158,13 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     const cursors = due.map((state) => state.cursor ?? STREAM_START);
     if (cursors.length === 0) return false;
     const from = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
-    const events = await readEvents(this.redis, this.config.prefix, from, BATCH);
-    const last = events.at(-1)?.sid;
+    const { events, last, entries } = await readEvents(this.redis, this.config.prefix, from, BATCH);
     if (last !== undefined) {
       for (const state of due) {
         const cursor = state.cursor ?? STREAM_START;
+        if (compareStreamIds(last, cursor) <= 0) continue;
+        // may be empty (entries that were not ours): the cursor still moves past them
         const fresh = events.filter((event) => compareStreamIds(event.sid, cursor) > 0);
-        if (fresh.length === 0) continue;
         try {
           await state.sink.apply(fresh, cursor, last);
           state.cursor = last;
@@ -178,7 +181,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     if (now - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
-    return events.length === BATCH;
+    return entries === BATCH;
   }
 
   /** Drops from the stream what every sink has applied (all sinks, the failing ones included). */

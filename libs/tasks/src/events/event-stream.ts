@@ -2,13 +2,15 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { ownKeys } from '../core/keys.js';
 import type { StreamedEvent, TaskEvent } from './task-event.js';
 
-/** The one field of a stream entry: the event as JSON. */
+/** The one field of a stream entry: its events, as a JSON array. */
 const FIELD = 'e';
 
 /**
- * Appends events to the stream inside a pipeline or MULTI the caller sends (so that a job and its `received`
- * event are written together). The stream is capped (approximately, which is cheap) at `maxLen` entries: the
- * recorder trims what every consumer has read; the cap only bounds what waits for a consumer that is away.
+ * Appends events to the stream as one entry, inside a pipeline or MULTI the caller sends (so that jobs and
+ * their `received` events are written together). One entry per call, not per event: a worker's flush or a
+ * workflow's batch of 500 jobs is one XADD, which is what keeps the events nearly free on the hot path. The
+ * stream is capped (approximately, which is cheap) at `maxLen` entries: the recorder trims what every sink
+ * has read; the cap only bounds what waits for a sink that cannot write.
  */
 export function appendEvents(
   commands: ChainableCommander,
@@ -16,31 +18,34 @@ export function appendEvents(
   maxLen: number,
   events: readonly TaskEvent[],
 ): void {
-  const key = ownKeys(prefix).events;
-  for (const event of events) {
-    commands.xadd(key, 'MAXLEN', '~', maxLen, '*', FIELD, JSON.stringify(event));
-  }
+  if (events.length === 0) return;
+  commands.xadd(ownKeys(prefix).events, 'MAXLEN', '~', maxLen, '*', FIELD, JSON.stringify(events));
 }
 
-/** Up to `count` events after stream id `after` (exclusive), oldest first. */
+/**
+ * The events of up to `count` entries after stream id `after` (exclusive), oldest first; each carries its
+ * entry's id (`sid`) and its place in the entry (`i`): together, an event's identity.
+ */
 export async function readEvents(
   redis: Redis,
   prefix: string,
   after: string,
   count: number,
-): Promise<StreamedEvent[]> {
+): Promise<{ events: StreamedEvent[]; last: string | undefined; entries: number }> {
   const entries = await redis.xrange(ownKeys(prefix).events, `(${after}`, '+', 'COUNT', count);
   const events: StreamedEvent[] = [];
   for (const [sid, fields] of entries) {
     const json = fields[fields.indexOf(FIELD) + 1];
     if (json === undefined) continue;
     try {
-      events.push({ ...(JSON.parse(json) as TaskEvent), sid });
+      const parsed = JSON.parse(json) as TaskEvent | TaskEvent[];
+      const list = Array.isArray(parsed) ? parsed : [parsed];
+      list.forEach((event, i) => events.push({ ...event, sid, i }));
     } catch {
       // not ours (someone wrote to the key by hand): skipped, never a stuck recorder
     }
   }
-  return events;
+  return { events, last: entries.at(-1)?.[0], entries: entries.length };
 }
 
 /** Stream ids compare as `<ms>-<seq>`; '0-0' is before every entry. */

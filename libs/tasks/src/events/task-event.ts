@@ -77,5 +77,8 @@ export interface RevokedEvent extends EventBase {
 
 export type TaskEventType = TaskEvent['t'];
 
-/** An event as read back from the stream, with its stream id (ordered; the recorder's cursor). */
-export type StreamedEvent = TaskEvent & { sid: string };
+/**
+ * An event as read back from the stream: with the id of its entry (ordered; the recorder's cursor) and its
+ * place in that entry (an entry holds a batch of events), which together identify it.
+ */
+export type StreamedEvent = TaskEvent & { sid: string; i: number };
