@@ -5,7 +5,7 @@ import {
   loadEmbeddingConfig,
   loadSearchConfig,
 } from '@app/documents';
-import { loadTasksConfig } from '@app/tasks';
+import { loadAlertsConfig, loadTasksConfig } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
 import {
   IsInt,
@@ -93,6 +93,7 @@ export const apiConfig = registerAs('api', () => loadApiConfig());
 export const API_SETTINGS: readonly SettingsLoader[] = [
   loadApiConfig,
   loadTasksConfig,
+  loadAlertsConfig,
   loadDatabaseOptions,
   loadDocumentsConfig,
   loadEmbeddingConfig,
