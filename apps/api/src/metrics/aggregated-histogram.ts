@@ -29,7 +29,12 @@ export class AggregatedHistogram extends Histogram<string> {
     help: string;
     type: 'histogram';
     aggregator: 'sum';
-    values: { labels: Record<string, string | number>; sharedLabels: Labels; value: number; metricName: string }[];
+    values: {
+      labels: Record<string, string | number>;
+      sharedLabels: Labels;
+      value: number;
+      metricName: string;
+    }[];
   }> {
     const [name, help] = [this.metricName, this.metricHelp];
     const values = this.series.flatMap(({ labels, stored }) => [

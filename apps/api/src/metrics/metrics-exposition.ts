@@ -90,7 +90,7 @@ export function renderSnapshot(snapshot: MetricsSnapshot): Promise<string> {
   });
   const replaced = new Counter({
     name: 'codehubot_executor_thread_replacements_total',
-    help: "Executor threads each worker replaced since it started (recycled, or ended by a limit or a crash); a new worker id starts from 0",
+    help: 'Executor threads each worker replaced since it started (recycled, or ended by a limit or a crash); a new worker id starts from 0',
     labelNames: ['worker'],
     registers,
   });

@@ -3,7 +3,11 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { MetricsReader } from '@app/tasks';
 import { renderSnapshot } from './metrics-exposition.js';
 
-const TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const TOTAL_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /** `GET /metrics`'s text: the system's metrics (from Redis) and this API process's own. */
 @Injectable()

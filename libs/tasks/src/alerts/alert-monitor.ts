@@ -151,12 +151,7 @@ export class AlertMonitor implements OnApplicationBootstrap, OnApplicationShutdo
 
 const key = (incident: Incident): string => incidentKey(incident.alert, incident.subject);
 
-function notice(
-  incident: Incident,
-  status: AlertNotice['status'],
-  at: number,
-  message: string,
-): AlertNotice {
+function notice(incident: Incident, status: AlertNotice['status'], at: number, message: string): AlertNotice {
   return {
     id: randomUUID(),
     alert: incident.alert,

@@ -101,8 +101,11 @@ export class AlertNotifier implements OnApplicationBootstrap, OnApplicationShutd
       await answer.body?.cancel();
       return answer.ok ? undefined : `answered ${answer.status}`;
     } catch (error) {
-      return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      return error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String(error);
     }
   }
 }
-

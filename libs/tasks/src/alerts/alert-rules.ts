@@ -109,9 +109,7 @@ export function checkAlerts(inputs: AlertInputs, rules: AlertRules): AlertChange
     }
     if (!incident) continue;
     if (recovered || quiet) {
-      const why = recovered
-        ? 'succeeded again'
-        : `no failure for ${rules.taskFailedQuiet} s`;
+      const why = recovered ? 'succeeded again' : `no failure for ${rules.taskFailedQuiet} s`;
       changes.resolved.push({ incident, message: `${task.name}: ${why}` });
       still.delete(incidentKey('task_failed', task.name));
     } else still.add(incidentKey('task_failed', task.name));
@@ -142,7 +140,7 @@ export function checkAlerts(inputs: AlertInputs, rules: AlertRules): AlertChange
           alert: 'queue_wait',
           subject: queue.name,
           since: inputs.now,
-          message: `queue ${queue.name}: the next task has waited ${Math.round(queue.oldestWaitingAge)} s (over ${rules.queueWait} s)`,
+          message: `queue ${queue.name}: the next task has waited ${queue.oldestWaitingAge.toFixed(1)} s (over ${rules.queueWait} s)`,
           details: { waited_s: queue.oldestWaitingAge, threshold_s: rules.queueWait, waiting: queue.waiting },
         });
       }

@@ -12,10 +12,7 @@ const field = (kind: string, name: string): string => JSON.stringify([kind, name
  * What a batch of events changes in the per-task failure record the `task_failed` alert reads: failures for
  * good counted, the last failure's time and error, the last success's time.
  */
-export function failureOps(
-  events: readonly StreamedEvent[],
-  labelsOf: (id: string) => TaskLabels,
-): HashOp[] {
+export function failureOps(events: readonly StreamedEvent[], labelsOf: (id: string) => TaskLabels): HashOp[] {
   const ops: HashOp[] = [];
   for (const event of events) {
     if (event.t === 'failed') {

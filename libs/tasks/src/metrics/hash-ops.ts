@@ -16,8 +16,7 @@ export function mergeOps(ops: Iterable<HashOp>): HashOp[] {
     const key = `${next.op}\u0000${next.field}`;
     const seen = merged.get(key);
     if (!seen) merged.set(key, { ...next });
-    else if (next.op === 'incr' || next.op === 'float')
-      seen.value = Number(seen.value) + Number(next.value);
+    else if (next.op === 'incr' || next.op === 'float') seen.value = Number(seen.value) + Number(next.value);
     else if (next.op === 'max') seen.value = Math.max(Number(seen.value), Number(next.value));
     else seen.value = next.value;
   }

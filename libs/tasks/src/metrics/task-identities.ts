@@ -48,7 +48,8 @@ export class TaskIdentities {
   private async lookUp(ids: string[]): Promise<void> {
     const queues = await this.queues.knownQueues();
     const pipeline = this.redis.pipeline();
-    for (const id of ids) for (const queue of queues) pipeline.hget(`${this.config.prefix}:${queue}:${id}`, 'name');
+    for (const id of ids)
+      for (const queue of queues) pipeline.hget(`${this.config.prefix}:${queue}:${id}`, 'name');
     const answers = (await pipeline.exec()) ?? [];
     ids.forEach((id, i) => {
       const found = queues.findIndex((_, q) => typeof answers[i * queues.length + q]?.[1] === 'string');
