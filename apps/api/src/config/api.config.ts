@@ -1,10 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { loadDatabaseOptions } from '@app/database';
-import {
-  loadDocumentsConfig,
-  loadEmbeddingConfig,
-  loadSearchConfig,
-} from '@app/documents';
+import { loadDocumentsConfig, loadEmbeddingConfig, loadSearchConfig } from '@app/documents';
 import { loadAlertsConfig, loadTasksConfig } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
 import {
