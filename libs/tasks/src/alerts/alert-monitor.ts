@@ -59,10 +59,13 @@ export class AlertMonitor implements OnApplicationBootstrap, OnApplicationShutdo
     this.running = this.loop();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Not awaited: a worker's warm shutdown (another module's hook) must not wait behind a check; the lease is
+   * handed back once the check in flight ends, or lapses by itself if the connection has closed by then.
+   */
+  onApplicationShutdown(): void {
     this.stopping.abort();
-    await this.running;
-    await this.lease.release();
+    void this.running?.then(() => this.lease.release());
   }
 
   private async loop(): Promise<void> {

@@ -39,7 +39,6 @@ export class AlertNotifier implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('Alerts');
   private readonly keys: ReturnType<typeof ownKeys>;
   private readonly stopping = new AbortController();
-  private running: Promise<void> | undefined;
 
   constructor(
     @Inject(TASKS_CONFIG) config: TasksConfig,
@@ -51,12 +50,12 @@ export class AlertNotifier implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    if (this.alerts.webhookUrl) this.running = this.loop(this.alerts.webhookUrl);
+    if (this.alerts.webhookUrl) void this.loop(this.alerts.webhookUrl);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Ends the loop, and aborts a delivery in flight (the notice stays in the outbox for the next holder). */
+  onApplicationShutdown(): void {
     this.stopping.abort();
-    await this.running;
   }
 
   private async loop(url: string): Promise<void> {
