@@ -8,6 +8,7 @@ import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
 import { DocumentsApiModule } from './documents/documents-api.module.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
+import { MetricsApiModule } from './metrics/metrics-api.module.js';
 import { HealthController } from './health/health.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
@@ -23,6 +24,7 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     DatabaseModule,
     TerminusModule,
     DocumentsApiModule,
+    MetricsApiModule,
   ],
   controllers: [TasksController, WorkflowsController, WorkersController, QueuesController, HealthController],
   providers: [

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
+import { MonitoringModule, TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
 /**
@@ -16,6 +16,8 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         TasksModule.forWorker(options),
+        // the events recorder may run here: its metrics and alerts sinks, and the alert monitor, come along
+        MonitoringModule,
         HandlersModule,
       ],
     };

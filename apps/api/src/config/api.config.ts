@@ -1,11 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { loadDatabaseOptions } from '@app/database';
-import {
-  loadDocumentsConfig,
-  loadEmbeddingConfig,
-  loadSearchConfig,
-} from '@app/documents';
-import { loadTasksConfig } from '@app/tasks';
+import { loadDocumentsConfig, loadEmbeddingConfig, loadSearchConfig } from '@app/documents';
+import { loadAlertsConfig, loadTasksConfig } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
 import {
   IsInt,
@@ -93,6 +89,7 @@ export const apiConfig = registerAs('api', () => loadApiConfig());
 export const API_SETTINGS: readonly SettingsLoader[] = [
   loadApiConfig,
   loadTasksConfig,
+  loadAlertsConfig,
   loadDatabaseOptions,
   loadDocumentsConfig,
   loadEmbeddingConfig,

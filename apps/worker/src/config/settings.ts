@@ -1,6 +1,6 @@
 import { loadDatabaseOptions } from '@app/database';
 import { loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
-import { loadTasksConfig } from '@app/tasks';
+import { loadAlertsConfig, loadTasksConfig } from '@app/tasks';
 import type { SettingsLoader } from '@app/config';
 import { loadMailConfig } from './mail.config.js';
 import { loadWorkerSettings } from './worker.config.js';
@@ -8,6 +8,7 @@ import { loadWorkerSettings } from './worker.config.js';
 /** Every group of settings `codehubot worker` reads (its executor threads included), checked in one pass. */
 export const WORKER_SETTINGS: readonly SettingsLoader[] = [
   loadTasksConfig,
+  loadAlertsConfig,
   loadWorkerSettings,
   loadMailConfig,
   loadDatabaseOptions,

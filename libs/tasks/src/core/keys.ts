@@ -30,6 +30,20 @@ export const ownKeys = (prefix: string) => ({
   recorderPrimary: `${prefix}:_recorder_primary`,
   /** How far each consumer of the events stream has read (a hash: sink name → stream id). */
   eventCursors: `${prefix}:_event_cursors`,
+  /** Per-task counters and histograms of every worker, added up by the metrics sink (docs/OBSERVABILITY.md). */
+  metrics: `${prefix}:_metrics`,
+  /** Per task name: failures for good, when it last failed and succeeded (the alerts sink, for `task_failed`). */
+  alertTasks: `${prefix}:_alert_tasks`,
+  /** Open alert incidents (a hash: `<alert>|<subject>` → the incident as JSON). */
+  alertIncidents: `${prefix}:_alerts`,
+  /** Per task name, the failures the alert monitor has already looked at. */
+  alertSeen: `${prefix}:_alert_seen`,
+  /** Incidents fired so far, per alert (`codehubot_alerts_total`). */
+  alertCounts: `${prefix}:_alert_counts`,
+  /** The alert monitor's lease: which process checks and notifies now. */
+  alertLease: `${prefix}:_alerts_lease`,
+  /** Notifications for ALERT_WEBHOOK_URL not delivered yet (a list, newest first, capped). */
+  alertOutbox: `${prefix}:_alert_outbox`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */
   purged: (id: string) => `${prefix}:_purged:${id}`,
 });
