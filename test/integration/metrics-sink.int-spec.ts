@@ -29,9 +29,9 @@ describe('metrics and alerts sinks', () => {
       ?.get(JSON.stringify(['tasks.add', 'default']))?.value;
 
   const batch: StreamedEvent[] = [
-    { sid: '1-0', t: 'received', id: 'a', at: 1, name: 'tasks.add', queue: 'default', kwargs: {} },
-    { sid: '2-0', t: 'started', id: 'a', at: 2, worker: 'w', attempt: 1, ready: 1 },
-    { sid: '3-0', t: 'succeeded', id: 'a', at: 3, worker: 'w', attempt: 1, runtime: 1, result: '1' },
+    { sid: '1-0', i: 0, t: 'received', id: 'a', at: 1, name: 'tasks.add', queue: 'default', kwargs: {} },
+    { sid: '2-0', i: 0, t: 'started', id: 'a', at: 2, worker: 'w', attempt: 1, ready: 1 },
+    { sid: '3-0', i: 0, t: 'succeeded', id: 'a', at: 3, worker: 'w', attempt: 1, runtime: 1, result: '1' },
   ];
 
   beforeAll(async () => {
@@ -57,8 +57,8 @@ describe('metrics and alerts sinks', () => {
     expect(succeeded(await redis.hgetall('p:_metrics'))).toBe(1);
 
     const next: StreamedEvent[] = [
-      { sid: '4-0', t: 'received', id: 'b', at: 4, name: 'tasks.add', queue: 'default', kwargs: {} },
-      { sid: '5-0', t: 'succeeded', id: 'b', at: 5, worker: 'w', attempt: 1, runtime: 1, result: '1' },
+      { sid: '4-0', i: 0, t: 'received', id: 'b', at: 4, name: 'tasks.add', queue: 'default', kwargs: {} },
+      { sid: '5-0', i: 0, t: 'succeeded', id: 'b', at: 5, worker: 'w', attempt: 1, runtime: 1, result: '1' },
     ];
     // a stale recorder that still thinks the cursor is at 0-0 writes nothing
     await second.metrics.apply([...batch, ...next], '0-0', '5-0');
@@ -72,7 +72,7 @@ describe('metrics and alerts sinks', () => {
     await redis.hset('p:email:m', 'name', 'tasks.email.send_email', 'timestamp', '1');
     const { metrics, alerts } = sinks();
     const events: StreamedEvent[] = [
-      { sid: '9-0', t: 'failed', id: 'm', at: 9, worker: 'w', attempt: 4, error: 'SMTPError: refused' },
+      { sid: '9-0', i: 0, t: 'failed', id: 'm', at: 9, worker: 'w', attempt: 4, error: 'SMTPError: refused' },
     ];
     await metrics.apply(events, '0-0', '9-0');
     await alerts.apply(events, '0-0', '9-0');

@@ -21,13 +21,33 @@ function apply(hash: Record<string, string>, events: StreamedEvent[]): Record<st
 
 describe('per-task counters from task events', () => {
   const batch: StreamedEvent[] = [
-    { sid: '1-0', t: 'received', id: 'a', at: 1000, name: 'tasks.add', queue: 'default', kwargs: {} },
-    { sid: '2-0', t: 'started', id: 'a', at: 1250, worker: 'w1', attempt: 1, ready: 1000 },
-    { sid: '3-0', t: 'retry', id: 'a', at: 1300, worker: 'w1', attempt: 1, error: 'E', delay: 100 },
-    { sid: '4-0', t: 'started', id: 'a', at: 1400, worker: 'w2', attempt: 2 },
-    { sid: '5-0', t: 'succeeded', id: 'a', at: 1450, worker: 'w2', attempt: 2, runtime: 50, result: '3' },
-    { sid: '6-0', t: 'failed', id: 'm', at: 2000, worker: 'w1', attempt: 4, runtime: 2500, error: 'SMTP' },
-    { sid: '7-0', t: 'revoked', id: 'x', at: 2100, reason: 'revoked' },
+    { sid: '1-0', i: 0, t: 'received', id: 'a', at: 1000, name: 'tasks.add', queue: 'default', kwargs: {} },
+    { sid: '2-0', i: 0, t: 'started', id: 'a', at: 1250, worker: 'w1', attempt: 1, ready: 1000 },
+    { sid: '3-0', i: 0, t: 'retry', id: 'a', at: 1300, worker: 'w1', attempt: 1, error: 'E', delay: 100 },
+    { sid: '4-0', i: 0, t: 'started', id: 'a', at: 1400, worker: 'w2', attempt: 2 },
+    {
+      sid: '5-0',
+      i: 0,
+      t: 'succeeded',
+      id: 'a',
+      at: 1450,
+      worker: 'w2',
+      attempt: 2,
+      runtime: 50,
+      result: '3',
+    },
+    {
+      sid: '6-0',
+      i: 0,
+      t: 'failed',
+      id: 'm',
+      at: 2000,
+      worker: 'w1',
+      attempt: 4,
+      runtime: 2500,
+      error: 'SMTP',
+    },
+    { sid: '7-0', i: 0, t: 'revoked', id: 'x', at: 2100, reason: 'revoked' },
   ];
 
   it('counts each event under its task, and observes runtime at the end and wait at the first start', () => {
