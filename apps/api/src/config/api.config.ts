@@ -5,7 +5,7 @@ import {
   loadEmbeddingConfig,
   loadSearchConfig,
 } from '@app/documents';
-import { loadTasksConfig } from '@app/tasks';
+import { loadLogSettings, loadTasksConfig, loadTracingSettings } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
 import {
   IsInt,
@@ -97,6 +97,8 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
   loadDocumentsConfig,
   loadEmbeddingConfig,
   loadSearchConfig,
+  loadLogSettings,
+  loadTracingSettings,
 ];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */

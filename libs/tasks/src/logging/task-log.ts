@@ -1,0 +1,85 @@
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { TaskEnvelope } from '../core/envelope.js';
+import { preview, redactText } from './preview.js';
+
+/** The fields of every line about one task. */
+interface TaskFields {
+  task_id: string | undefined;
+  task_name: string;
+  queue: string;
+  request_id: string | undefined;
+}
+
+function fields(job: Job<TaskEnvelope>): TaskFields {
+  return { task_id: job.id, task_name: job.name, queue: job.queueName, request_id: job.data?.rid };
+}
+
+function seconds(ms: number): string {
+  return ms >= 10_000 ? `${Math.round(ms / 1000)}` : `${Math.round(ms / 100) / 10}`;
+}
+
+/**
+ * One line per task event, as Celery's worker writes them: `Task tasks.add[<id>] received`, `started`,
+ * `succeeded in 3 ms: 8`, `retry in 60 s: <reason>`, `failed: <error>` with the traceback, `revoked`.
+ * received/started/succeeded are info, retry warn, failed error (with `err.stack`). The level checks are
+ * done once: a worker with LOG_LEVEL=warn pays nothing for the info lines.
+ */
+export class TaskLog {
+  private readonly receivedOn: boolean;
+  private readonly infoOn: boolean;
+  private readonly warnOn: boolean;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly receivedLevel: 'info' | 'debug' = 'info',
+  ) {
+    this.receivedOn = logger.isLevelEnabled(receivedLevel);
+    this.infoOn = logger.isLevelEnabled('info');
+    this.warnOn = logger.isLevelEnabled('warn');
+  }
+
+  received(job: Job<TaskEnvelope>): void {
+    if (this.receivedOn) this.logger[this.receivedLevel](fields(job), `Task ${job.name}[${job.id}] received`);
+  }
+
+  started(job: Job<TaskEnvelope>, attempt: number): void {
+    if (!this.infoOn) return;
+    const line = fields(job) as TaskFields & { attempt: number };
+    line.attempt = attempt;
+    this.logger.info(line, `Task ${job.name}[${job.id}] started`);
+  }
+
+  succeeded(job: Job<TaskEnvelope>, runtimeMs: number | undefined, result: unknown): void {
+    if (!this.infoOn) return;
+    const line = fields(job) as TaskFields & { runtime_ms?: number };
+    line.runtime_ms = runtimeMs;
+    const took = runtimeMs === undefined ? '' : ` in ${runtimeMs} ms`;
+    this.logger.info(line, `Task ${job.name}[${job.id}] succeeded${took}: ${preview(result)}`);
+  }
+
+  retrying(job: Job<TaskEnvelope>, error: Error, delayMs: number): void {
+    if (!this.warnOn) return;
+    const line = fields(job) as TaskFields & { attempt: number; delay_ms: number };
+    line.attempt = job.attemptsMade;
+    line.delay_ms = delayMs;
+    const reason = redactText(`${error.name}: ${error.message}`);
+    this.logger.warn(line, `Task ${job.name}[${job.id}] retry in ${seconds(delayMs)} s: ${reason}`);
+  }
+
+  failed(job: Job<TaskEnvelope>, error: Error, runtimeMs: number | undefined): void {
+    const line = fields(job) as TaskFields & { attempt: number; runtime_ms?: number; err: object };
+    line.attempt = job.attemptsMade;
+    line.runtime_ms = runtimeMs;
+    const message = redactText(error.message);
+    // only these three: an error's other own fields (a library's request, a command) may hold secrets
+    line.err = { type: error.name, message, stack: error.stack ? redactText(error.stack) : undefined };
+    this.logger.error(line, `Task ${job.name}[${job.id}] failed: ${error.name}: ${message}`);
+  }
+
+  revoked(job: Job<TaskEnvelope>, reason: string): void {
+    if (!this.infoOn) return;
+    const why = reason.replace(/^REVOKED:\s*/, '');
+    this.logger.info(fields(job), `Task ${job.name}[${job.id}] revoked: ${why}`);
+  }
+}
