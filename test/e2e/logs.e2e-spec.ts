@@ -50,9 +50,13 @@ describe('logs: JSON lines, request ids, per-task lines, no secrets', () => {
     });
     system = await TestSystem.start({ env: { LOG_FORMAT: 'json', API_KEYS: `${API_KEY},${API_SECRET}` } });
     const smtpUrl = `smtp://mailer:${SMTP_PASSWORD}@127.0.0.1:${smtp.port}`;
-    worker = await system.startWorker(['--queues', 'default,email', '--pool', 'inline'], {
-      SMTP_URL: smtpUrl,
-    });
+    // at debug: the `started` lines too
+    worker = await system.startWorker(
+      ['--queues', 'default,email', '--pool', 'inline', '--loglevel', 'debug'],
+      {
+        SMTP_URL: smtpUrl,
+      },
+    );
     quietLog = join(system.dir, 'quiet', 'worker.log');
     quiet = new AppProcess(
       'worker',
@@ -86,14 +90,13 @@ describe('logs: JSON lines, request ids, per-task lines, no secrets', () => {
     expect(done.msg).toMatch(new RegExp(`^Task tasks\\.add\\[${id}\\] succeeded in \\d+ ms: 3$`));
 
     const lines = taskLines(worker.output, id);
-    expect(lines.map((l) => l.msg.replace(/^Task \S+ /, '').split(' ')[0])).toEqual([
-      'received',
-      'started',
-      'succeeded',
+    expect(lines.map((l) => [l.level, l.msg.replace(/^Task \S+ /, '').split(' ')[0]])).toEqual([
+      ['info', 'received'],
+      ['debug', 'started'],
+      ['info', 'succeeded'],
     ]);
     for (const line of lines) {
       expect(line).toMatchObject({
-        level: 'info',
         task_id: id,
         task_name: 'tasks.add',
         queue: 'default',

@@ -1,8 +1,8 @@
-import { isatty } from 'node:tty';
 import { isMainThread } from 'node:worker_threads';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { REDACTED } from '../core/redact.js';
+import { LineBatcher } from './line-batcher.js';
 import { loadLogSettings, type LogSettings } from './log-settings.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
@@ -38,8 +38,9 @@ export interface LoggerOptions {
 }
 
 /**
- * Where lines go: the secret scrubber, then (pretty) the human format, then stdout or the log file through
- * one sonic-boom stream. pino's own exit hook flushes that stream when the process exits.
+ * Where lines go: the secret scrubber, then (pretty) the human format, then (async) the batcher, then stdout
+ * or the log file through one sonic-boom stream. pino's own exit hook flushes that stream when the process
+ * exits.
  */
 function destination(settings: LogSettings, options: LoggerOptions): DestinationStream {
   const sync = options.sync ?? !isMainThread;
@@ -48,22 +49,29 @@ function destination(settings: LogSettings, options: LoggerOptions): Destination
   const prettify =
     settings.format === 'pretty'
       ? pretty.prettyFactory({
-          colorize: !settings.file && isatty(1),
+          // colorette's answer: a terminal, or FORCE_COLOR; never with NO_COLOR
+          colorize: !settings.file && pretty.isColorSupported,
           translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
           ignore: 'pid,hostname,context',
           messageFormat: '{if context}[{context}] {end}{msg}',
         })
       : undefined;
-  if (scrubber.empty && !prettify) return out;
+  const sink = sync ? out : new LineBatcher(out);
+  if (scrubber.empty && !prettify) return sink;
   return {
     write(line: string): void {
       const clean = scrubber.empty ? line : scrubber.scrub(line);
-      out.write(prettify ? prettify(clean) : clean);
+      sink.write(prettify ? prettify(clean) : clean);
     },
     // pino calls these on `logger.flush()`
-    flush: (cb?: (error?: Error) => void) => out.flush(cb),
-    flushSync: () => out.flushSync(),
+    flush: (cb?: (error?: Error) => void) => sink.flush(cb),
+    flushSync: () => sink.flushSync(),
   } as DestinationStream;
+}
+
+/** `err`: an Error as {type, message, stack, …}; an object already in that shape (TaskLog's) as it is. */
+export function errSerializer(error: unknown): unknown {
+  return error instanceof Error ? pino.stdSerializers.err(error) : error;
 }
 
 export function createLogger(settings: LogSettings, options: LoggerOptions = {}): Logger {
@@ -71,15 +79,30 @@ export function createLogger(settings: LogSettings, options: LoggerOptions = {})
     {
       level: settings.level,
       base: { pid: process.pid, ...options.bindings },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: REDACTED },
-      // an Error as {type, message, stack, …}; an object already in that shape (TaskLog's) as it is
       ...(options.mixin ? { mixin: options.mixin } : {}),
-      serializers: { err: (e: unknown) => (e instanceof Error ? pino.stdSerializers.err(e) : e) },
+      serializers: { err: errSerializer },
     },
     destination(settings, options),
   );
+}
+
+let lastMs = 0;
+let lastTime = '';
+
+/**
+ * pino's `timestamp`: ISO time, made once per millisecond (`toISOString` costs about a microsecond, and a
+ * busy worker writes many lines within one).
+ */
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 let root: Logger | undefined;

@@ -22,32 +22,31 @@ function seconds(ms: number): string {
 /**
  * One line per task event, as Celery's worker writes them: `Task tasks.add[<id>] received`, `started`,
  * `succeeded in 3 ms: 8`, `retry in 60 s: <reason>`, `failed: <error>` with the traceback, `revoked`.
- * received/started/succeeded are info, retry warn, failed error (with `err.stack`). The level checks are
- * done once: a worker with LOG_LEVEL=warn pays nothing for the info lines.
+ * received, succeeded and revoked are info, retry warn, failed error (with `err.stack`), started debug: as
+ * Celery's worker, which says received and succeeded (each line costs the worker a few µs of CPU, see
+ * docs/OBSERVABILITY.md). The level checks are done once: a worker at LOG_LEVEL=warn pays nothing for the
+ * lines it does not write.
  */
 export class TaskLog {
-  private readonly receivedOn: boolean;
+  private readonly debugOn: boolean;
   private readonly infoOn: boolean;
   private readonly warnOn: boolean;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly receivedLevel: 'info' | 'debug' = 'info',
-  ) {
-    this.receivedOn = logger.isLevelEnabled(receivedLevel);
+  constructor(private readonly logger: Logger) {
+    this.debugOn = logger.isLevelEnabled('debug');
     this.infoOn = logger.isLevelEnabled('info');
     this.warnOn = logger.isLevelEnabled('warn');
   }
 
   received(job: Job<TaskEnvelope>): void {
-    if (this.receivedOn) this.logger[this.receivedLevel](fields(job), `Task ${job.name}[${job.id}] received`);
+    if (this.infoOn) this.logger.info(fields(job), `Task ${job.name}[${job.id}] received`);
   }
 
   started(job: Job<TaskEnvelope>, attempt: number): void {
-    if (!this.infoOn) return;
+    if (!this.debugOn) return;
     const line = fields(job) as TaskFields & { attempt: number };
     line.attempt = attempt;
-    this.logger.info(line, `Task ${job.name}[${job.id}] started`);
+    this.logger.debug(line, `Task ${job.name}[${job.id}] started`);
   }
 
   succeeded(job: Job<TaskEnvelope>, runtimeMs: number | undefined, result: unknown): void {
