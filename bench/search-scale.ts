@@ -143,7 +143,7 @@ async function throughApi(kind: string): Promise<string[]> {
     const listening = performance.now() - started;
     await api.waitForOutput(/search index ready/, 300_000);
     const ready = performance.now() - started;
-    const indexMiB = Number(/search index ready: \d+ chunks of [^,]+, ([\d.]+) MiB/.exec(api.output)?.[1]);
+    const indexMiB = Number(/search index ready: \d+ chunks of [^,]+, ([\d.]+) MiB/.exec(api.text)?.[1]);
     const base = `http://127.0.0.1:${port}`;
     for (const q of queryTexts.slice(0, 20)) await searchApi(base, q);
     const latency: number[] = [];

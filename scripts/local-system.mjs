@@ -10,7 +10,10 @@ export const children = [];
 
 export function run(label, command, args) {
   // own process groups: a terminal's Ctrl-C reaches only the calling script, which shuts the rest down in order
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env, detached: true });
+  // the children write to a pipe, so they would choose JSON logs: on a terminal, ask them for the pretty ones
+  const env = { ...process.env };
+  if (!env.LOG_FORMAT && !env.LOG_FILE && process.stdout.isTTY) env.LOG_FORMAT = 'pretty';
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   const prefix = (stream, out) =>
     stream.on('data', (chunk) => {
       for (const line of chunk.toString().split('\n')) if (line) out.write(`[${label}] ${line}\n`);

@@ -309,7 +309,7 @@ describe('REST API: bad input found by fuzzing gets a 4xx, never a 500', () => {
 
   describe('afterwards', () => {
     it('the API logged no internal error for any of it', () => {
-      expect(system.api?.output ?? '').not.toMatch(/ERROR \[ApiError\]/);
+      expect(system.api?.text ?? '').not.toMatch(/ERROR \[ApiError\]/);
     });
   });
 });

@@ -79,6 +79,6 @@ describe('REST API fuzzed from /docs-json', () => {
   it('is still up, and logged no internal error', async () => {
     expect((await system.request('GET', '/health')).status).toBe(200);
     expect(system.api?.running).toBe(true);
-    expect(system.api?.output ?? '').not.toMatch(/ERROR \[ApiError\]/);
+    expect(system.api?.text ?? '').not.toMatch(/ERROR \[ApiError\]/);
   });
 });

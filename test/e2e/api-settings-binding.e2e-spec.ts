@@ -136,20 +136,20 @@ describe('where the API listens', () => {
 
   it('without API_KEYS: loopback only, and the log says the address truly bound', async () => {
     const port = await startApi({ API_KEYS: '' });
-    expect(api?.output).toContain(`listening on http://127.0.0.1:${port} `);
+    expect(api?.text).toContain(`listening on http://127.0.0.1:${port} `);
     expect(await health('127.0.0.1', port)).toBe(200);
     expect(await accepts(external, port)).toBe(false);
   });
 
   it('with API_KEYS and no HOST: every interface', async () => {
     const port = await startApi({});
-    expect(api?.output).toContain(`listening on http://0.0.0.0:${port} `);
+    expect(api?.text).toContain(`listening on http://0.0.0.0:${port} `);
     expect(await health(external, port)).toBe(200);
   });
 
   it('with API_KEYS and HOST: that interface only', async () => {
     const port = await startApi({ HOST: external });
-    expect(api?.output).toContain(`listening on http://${external}:${port} `);
+    expect(api?.text).toContain(`listening on http://${external}:${port} `);
     expect(await health(external, port)).toBe(200);
     expect(await accepts('127.0.0.1', port)).toBe(false);
   });

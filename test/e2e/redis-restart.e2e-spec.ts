@@ -95,7 +95,7 @@ describe('Redis restart under load (AOF): nothing accepted is lost', () => {
     expect(after.status).toBe(202);
     expect((await system.waitForState(after.taskId ?? '', 'SUCCESS', 30_000)).result).toBe(1001);
     expect(worker.running).toBe(true);
-    expect(worker.output).not.toMatch(/maxmemory-policy/);
+    expect(worker.text).not.toMatch(/maxmemory-policy/);
   });
 
   it('an outage longer than WORKER_DEAD_AFTER is no death: no running task is handed to another worker', async () => {
@@ -111,14 +111,14 @@ describe('Redis restart under load (AOF): nothing accepted is lost', () => {
     const done = await system.waitForState(id, ['SUCCESS', 'FAILURE', 'REVOKED'], 90_000);
     expect(done).toMatchObject({ state: 'SUCCESS', result: { status: 'completed', result: 15 } });
     expect(done).not.toHaveProperty('redeliveries');
-    expect(a.output + b.output).not.toMatch(/handed back/);
+    expect(a.text + b.text).not.toMatch(/handed back/);
     await Promise.all([a.stop(), b.stop()]);
   });
 
   it('a worker warns when Redis may evict keys (maxmemory-policy other than noeviction)', async () => {
     evicting = await TestRedis.start({ extraArgs: ['--maxmemory-policy', 'allkeys-lru'] });
     const warned = await startWorker(system, [], { REDIS_URL: evicting.url });
-    expect(warned.output).toMatch(/maxmemory-policy is "allkeys-lru".*noeviction/);
+    expect(warned.text).toMatch(/maxmemory-policy is "allkeys-lru".*noeviction/);
     await warned.stop();
   });
 });

@@ -77,7 +77,7 @@ describe('worker crashes and shutdowns lose no task (at-least-once), and recover
     const orphan = await system.waitForState(id, 'PENDING', RECOVERED_WITHIN_MS);
     expect(orphan).toMatchObject({ state: 'PENDING', redeliveries: 1, retries: 0 });
     expect(orphan).not.toHaveProperty('percent');
-    expect(b.output).toMatch(/is silent for over 10 s: 1 task\(s\) of queue orphan handed back/);
+    expect(b.text).toMatch(/is silent for over 10 s: 1 task\(s\) of queue orphan handed back/);
 
     // freeing b lets it run the orphan to the end, once
     expect((await system.request('POST', `/tasks/${blocker}/revoke`, { terminate: true })).status).toBe(200);
@@ -145,7 +145,7 @@ describe('worker crashes and shutdowns lose no task (at-least-once), and recover
     expect({ code, output: code === 0 ? '' : a.output }).toEqual({ code: 0, output: '' });
     // grace 1 s plus Nest's shutdown on a busy machine: far below the 20 s the task still needs
     expect(tookMs).toBeLessThan(10_000);
-    expect(a.output).toMatch(/grace time over: 1 running task/);
+    expect(a.text).toMatch(/grace time over: 1 running task/);
 
     // the abandoned task is not failed: the leaving worker marked itself dead, so the next one takes it over
     const after = (await system.status(id)).body;

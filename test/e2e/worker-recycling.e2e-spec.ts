@@ -55,7 +55,7 @@ describe('executor pools: thread recycling and the inline pool', () => {
     expect(info).toMatchObject({ processed: TASKS, failed: 0 });
     // 60 tasks / 5 per thread: about 12 replacements, all graceful (no thread crashed, no task re-run)
     expect(info.pool.replaced).toBeGreaterThanOrEqual(10);
-    expect(recycling.output).not.toMatch(/exited unexpectedly/);
+    expect(recycling.text).not.toMatch(/exited unexpectedly/);
   });
 
   it('runs a task declared isolation none on the consumer loop: no thread takes it, none is recycled', async () => {

@@ -29,6 +29,8 @@ export type RcptPolicy = (address: string, attempt: number) => number | undefine
 
 export interface TestSmtpOptions {
   rcpt?: RcptPolicy;
+  /** Require this login (AUTH PLAIN/LOGIN, allowed without TLS): a wrong one is refused with 535. */
+  auth?: { user: string; pass: string };
 }
 
 function decodeBytes(encoding: string, text: string): Buffer {
@@ -98,8 +100,16 @@ export class TestSmtpServer {
     const policy = options.rcpt ?? (() => undefined);
     this.server = new SMTPServer({
       secure: false,
-      disabledCommands: ['STARTTLS'],
-      authOptional: true,
+      disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authOptional: !options.auth,
+      allowInsecureAuth: true,
+      onAuth: (auth, _session, callback) => {
+        const login = options.auth;
+        if (login && auth.username === login.user && auth.password === login.pass) {
+          return callback(null, { user: auth.username });
+        }
+        callback(new Error('Invalid username or password'));
+      },
       logger: false,
       onRcptTo: (address, _session, callback) => {
         const attempt = this.rcptAttempts.filter((a) => a.address === address.address).length + 1;

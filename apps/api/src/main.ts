@@ -5,11 +5,21 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyMultipart from '@fastify/multipart';
 import { DOCUMENTS_CONFIG, type DocumentsConfig } from '@app/documents';
-import { PRODUCER_REDIS, warnIfRedisEvicts } from '@app/tasks';
+import {
+  configureLogging,
+  loadLogSettings,
+  PinoNestLogger,
+  PRODUCER_REDIS,
+  requestIdFields,
+  startTracingFromEnv,
+  stopTracing,
+  warnIfRedisEvicts,
+} from '@app/tasks';
 import { checkSettings, startupFailure } from '@app/config';
 import type { Redis } from 'ioredis';
 import { ApiModule } from './api.module.js';
 import { API_SETTINGS, JSON_BODY_LIMIT, requestTimeoutOptions, type ApiConfig } from './config/api.config.js';
+import { installRequestHooks, requestIdOf } from './observability/request-hooks.js';
 import { setupOpenApi } from './openapi/document.js';
 import { acceptEmptyJsonBodies } from './validation/empty-json-body.js';
 import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
@@ -17,13 +27,25 @@ import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 async function bootstrap(): Promise<void> {
   // every bad setting in one message, before Nest builds (and logs) anything
   checkSettings(API_SETTINGS);
+  const log = configureLogging(loadLogSettings(), { mixin: requestIdFields });
+  startTracingFromEnv('codehubot-api');
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,
-    new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, ...requestTimeoutOptions() }),
+    new FastifyAdapter({
+      bodyLimit: JSON_BODY_LIMIT,
+      ...requestTimeoutOptions(),
+      // our request ids: the client's X-Request-Id when fit (Fastify's own option takes any value)
+      genReqId: requestIdOf,
+      requestIdHeader: false,
+    }),
     // Fastify's own JSON parser, wrapped below, instead of Nest's
-    { bodyParser: false },
+    { bodyParser: false, logger: new PinoNestLogger(log) },
   );
-  acceptEmptyJsonBodies(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  acceptEmptyJsonBodies(fastify);
+  installRequestHooks(fastify, log.child({ context: 'HTTP' }));
+  // the last spans are exported when the app closes (SIGTERM)
+  fastify.addHook('onClose', () => stopTracing());
   const documents = app.get<DocumentsConfig>(DOCUMENTS_CONFIG);
   // one file per upload, held in memory up to UPLOAD_MAX_BYTES; reading past that answers 413
   await app.register(fastifyMultipart, {

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { checkSettings } from '@app/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { INSPECT_WHAT, runInspect, runPurge, runRevoke, type InspectWhat } from './cli/control.commands.js';
-import { runWorker, type WorkerFlags } from './cli/worker.command.js';
+import { LOG_LEVELS } from '@app/tasks';
+import { exportFlags, runWorker, type WorkerFlags } from './cli/worker.command.js';
 import { CONTROL_SETTINGS, WORKER_SETTINGS } from './config/settings.js';
 
 function positiveInt(value: string): number {
@@ -11,12 +12,19 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function logLevel(value: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(value.toLowerCase()))
+    throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return value;
+}
+
 /** `codehubot`: the one command line of the system, like `celery`. */
 const program = new Command('codehubot')
   .description('CodeHubot Tasks: worker and control commands')
   .showHelpAfterError()
   // every bad setting of the command's process in one message, before anything starts
   .hook('preAction', (_program, command) => {
+    if (command.name() === 'worker') exportFlags(command.opts<WorkerFlags>());
     checkSettings(command.name() === 'worker' ? WORKER_SETTINGS : CONTROL_SETTINGS);
   });
 
@@ -38,6 +46,8 @@ program
     positiveInt,
   )
   .option('-n, --name <name>', 'worker name shown by inspect (default host:pid)')
+  .option('-l, --loglevel <level>', `${LOG_LEVELS.join('|')} (LOG_LEVEL)`, logLevel)
+  .option('-f, --logfile <path>', 'append the logs to this file instead of stdout (LOG_FILE)')
   .action((flags: WorkerFlags) => runWorker(flags));
 
 program

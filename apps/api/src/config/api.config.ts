@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { loadDatabaseOptions } from '@app/database';
 import { loadDocumentsConfig, loadEmbeddingConfig, loadSearchConfig } from '@app/documents';
-import { loadAlertsConfig, loadTasksConfig } from '@app/tasks';
+import { loadAlertsConfig, loadLogSettings, loadTasksConfig, loadTracingSettings } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
 import {
   IsInt,
@@ -94,6 +94,8 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
   loadDocumentsConfig,
   loadEmbeddingConfig,
   loadSearchConfig,
+  loadLogSettings,
+  loadTracingSettings,
 ];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */

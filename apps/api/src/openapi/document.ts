@@ -3,6 +3,7 @@ import {
   DocumentBuilder,
   getSchemaPath,
   SwaggerModule,
+  type HeaderObject,
   type OpenAPIObject,
   type OperationObject,
   type PathItemObject,
@@ -23,6 +24,13 @@ import { WORKFLOW_SCHEMAS } from '../workflows/workflow-spec.schema.js';
  * segment one name; each operation describes what it takes there.
  */
 const SHARED_PATHS = ['/tasks/{task}'];
+
+/** Every answer carries the request's id (`X-Request-Id`): the client's when it sent a fit one. */
+const REQUEST_ID_HEADER: HeaderObject = {
+  description:
+    "The request's id: the request's own X-Request-Id when it sent one (printable ASCII, no spaces, at most 128 characters), else a new UUID. Log lines about the request, and about the tasks it queued, carry it as request_id.",
+  schema: { type: 'string', maxLength: 128 },
+};
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -74,6 +82,14 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths)) {
     for (const operation of operationsOf(item)) {
       liftExamples(operation);
+      for (const response of Object.values(operation.responses)) {
+        if (response && 'description' in response) {
+          response.headers = {
+            ...response.headers,
+            'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
+          };
+        }
+      }
       const extensions = operation as OperationObject & Record<string, unknown>;
       if (extensions[PUBLIC_EXTENSION]) {
         operation.security = [];
@@ -98,6 +114,7 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, ...WORKFLOW_SCHEMAS },
+    headers: { ...document.components?.headers, 'X-Request-Id': REQUEST_ID_HEADER },
   };
   return document;
 }

@@ -1,6 +1,16 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { PoolOptions, WorkerRuntimeOptions } from '@app/tasks';
+import {
+  configureLogging,
+  flushLogs,
+  loadLogSettings,
+  PinoNestLogger,
+  startTracingFromEnv,
+  stopTracing,
+  workerId,
+  type PoolOptions,
+  type WorkerRuntimeOptions,
+} from '@app/tasks';
 import { loadWorkerSettings, parseQueueList } from '../config/worker.config.js';
 import { WorkerModule } from '../worker.module.js';
 
@@ -12,6 +22,18 @@ export interface WorkerFlags {
   pool?: string;
   poolSize?: number;
   name?: string;
+  loglevel?: string;
+  logfile?: string;
+}
+
+/**
+ * `--loglevel`, `--logfile` and `--name` override LOG_LEVEL, LOG_FILE and WORKER_NAME by setting them: the
+ * executor threads, which inherit this process's environment, then log the same way, under the same name.
+ */
+export function exportFlags(flags: WorkerFlags, env: NodeJS.ProcessEnv = process.env): void {
+  if (flags.loglevel) env.LOG_LEVEL = flags.loglevel.toLowerCase();
+  if (flags.logfile) env.LOG_FILE = flags.logfile;
+  if (flags.name) env.WORKER_NAME = flags.name;
 }
 
 export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
@@ -48,17 +70,25 @@ export function workerOptions(flags: WorkerFlags): WorkerRuntimeOptions {
  * work, let running tasks finish within the grace time, exit 0). A second signal is a cold shutdown.
  */
 export async function runWorker(flags: WorkerFlags): Promise<void> {
+  const options = workerOptions(flags);
+  const log = configureLogging(loadLogSettings(), { bindings: { worker: workerId(options) } });
+  const nestLogger = new PinoNestLogger(log);
+  Logger.overrideLogger(nestLogger);
+  startTracingFromEnv('codehubot-worker');
   const logger = new Logger('Worker');
   let app: INestApplicationContext | undefined = undefined; // set once started; signals may come before
   let stopping = false;
   const close = (context: INestApplicationContext): void =>
-    void context.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error(`shutdown failed: ${String(error)}`);
-        process.exit(1);
-      },
-    );
+    void context
+      .close()
+      .then(() => stopTracing())
+      .then(
+        () => flushLogs().then(() => process.exit(0)),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
   const stop = (signal: string): void => {
     if (stopping) {
       logger.warn(`${signal} again: cold shutdown, running tasks are left to crash recovery`);
@@ -72,6 +102,6 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
   // and a signal arriving while no listener exists would kill it cold (Node's default for SIGTERM).
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  app = await NestFactory.createApplicationContext(WorkerModule.forRoot(workerOptions(flags)));
+  app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), { logger: nestLogger });
   if (stopping) close(app);
 }

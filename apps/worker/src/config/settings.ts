@@ -1,6 +1,6 @@
 import { loadDatabaseOptions } from '@app/database';
 import { loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
-import { loadAlertsConfig, loadTasksConfig } from '@app/tasks';
+import { loadAlertsConfig, loadLogSettings, loadTasksConfig, loadTracingSettings } from '@app/tasks';
 import type { SettingsLoader } from '@app/config';
 import { loadMailConfig } from './mail.config.js';
 import { loadWorkerSettings } from './worker.config.js';
@@ -14,6 +14,8 @@ export const WORKER_SETTINGS: readonly SettingsLoader[] = [
   loadDatabaseOptions,
   loadDocumentsConfig,
   loadEmbeddingConfig,
+  loadLogSettings,
+  loadTracingSettings,
 ];
 
 /** What the control commands (`inspect`, `revoke`, `purge`) read: the broker's settings only. */

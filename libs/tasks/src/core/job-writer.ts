@@ -5,13 +5,15 @@ import type { TasksConfig } from '../config/tasks.config.js';
 import { appendEvents } from '../events/event-stream.js';
 import type { ReceivedEvent } from '../events/task-event.js';
 import { TASKS_CONFIG } from '../tokens.js';
+import { traceSend } from '../tracing/job-spans.js';
+import { activeTracer } from '../tracing/tracing.js';
 import { QueueRegistry } from './queue-registry.js';
 import { currentRequestId } from './request-context.js';
 import type { JobSpec } from './signature.js';
 
 /**
  * The one place jobs are added to BullMQ: each with what travels with it (the request id of the call that
- * queued it) and its `received` event, in one MULTI — a task is in the history exactly when it is queued, and
+ * queued it, the trace context when tracing is on) and its `received` event, in one MULTI — a task is in the history exactly when it is queued, and
  * a producer killed in between leaves neither.
  */
 @Injectable()
@@ -25,7 +27,12 @@ export class JobWriter {
    * Adds jobs (and whatever `alsoDo` adds) in one MULTI: all of them or none. Jobs whose ids exist already are
    * left as they are (BullMQ keeps the first).
    */
-  async add(jobs: readonly JobSpec[], alsoDo?: (multi: IRedisTransaction) => void): Promise<void> {
+  add(jobs: readonly JobSpec[], alsoDo?: (multi: IRedisTransaction) => void): Promise<void> {
+    const tracer = activeTracer();
+    return tracer ? traceSend(tracer, jobs, () => this.write(jobs, alsoDo)) : this.write(jobs, alsoDo);
+  }
+
+  private async write(jobs: readonly JobSpec[], alsoDo?: (multi: IRedisTransaction) => void): Promise<void> {
     const names = [...new Set(jobs.map((job) => job.queueName))];
     for (const name of names) await this.queues.announce(name);
     const queues = new Map(names.map((name) => [name, this.queues.get(name)]));

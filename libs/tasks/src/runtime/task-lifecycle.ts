@@ -6,19 +6,23 @@ import type { TaskEnvelope } from '../core/envelope.js';
 import { TaskRevokedError } from '../core/errors.js';
 import { TaskEventBuffer } from '../events/event-buffer.js';
 import { cappedJson } from '../events/capped-json.js';
+import { rootLogger } from '../logging/root-logger.js';
+import { TaskLog } from '../logging/task-log.js';
 import type { TaskEvent } from '../events/task-event.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import { WORKER_RUNTIME_OPTIONS, workerId, type WorkerRuntimeOptions } from './worker-options.js';
 
 /**
- * The one place a worker says what happens to each task it runs: started, succeeded, retried, failed,
- * revoked. Each becomes an event on the stream (history, metrics, alerts) when those are on.
+ * The one place a worker says what happens to each task it runs: received, started, succeeded, retried,
+ * failed, revoked. Each becomes a log line, and (but `received`, which the producer writes) an event on the
+ * stream (history, metrics, alerts) when those are on.
  */
 @Injectable()
 export class TaskLifecycle implements OnApplicationShutdown {
   private readonly logger = new Logger('TaskLifecycle');
   readonly worker: string;
   private readonly events: TaskEventBuffer | undefined;
+  private readonly log: TaskLog;
   /** When each running attempt's code started, by task id. */
   private readonly starts = new Map<string, number>();
 
@@ -28,6 +32,10 @@ export class TaskLifecycle implements OnApplicationShutdown {
     @Inject(WORKER_RUNTIME_OPTIONS) options: WorkerRuntimeOptions,
   ) {
     this.worker = workerId(options);
+    const root = rootLogger();
+    // the worker command binds `worker` to every line already
+    const worker = 'worker' in root.bindings() ? {} : { worker: this.worker };
+    this.log = new TaskLog(root.child({ context: 'TaskLifecycle', ...worker }));
     this.events = config.events.enabled
       ? new TaskEventBuffer(redis, config.prefix, config.events.maxLen, 50, (error) =>
           this.logger.warn(`task events not sent yet: ${String(error)}`),
@@ -35,11 +43,17 @@ export class TaskLifecycle implements OnApplicationShutdown {
       : undefined;
   }
 
+  /** This worker took the job from its queue (each attempt). */
+  received(job: Job<TaskEnvelope>): void {
+    this.log.received(job);
+  }
+
   /** Its code starts now (attempt `job.attemptsMade + 1`). */
   started(job: Job<TaskEnvelope>, at: number): void {
     const id = job.id ?? '';
     this.starts.set(id, at);
     const attempt = job.attemptsMade + 1;
+    this.log.started(job, attempt);
     this.emit({
       t: 'started',
       id,
@@ -54,6 +68,7 @@ export class TaskLifecycle implements OnApplicationShutdown {
     const id = job.id ?? '';
     const at = Date.now();
     const runtime = this.runtime(id, at);
+    this.log.succeeded(job, runtime, result);
     if (!this.events) return;
     const { json, cut } = cappedJson(result, this.config.events.resultMaxBytes);
     this.emit({
@@ -72,6 +87,7 @@ export class TaskLifecycle implements OnApplicationShutdown {
   retrying(job: Job<TaskEnvelope>, error: Error, delayMs: number): void {
     const id = job.id ?? '';
     this.runtime(id, Date.now());
+    this.log.retrying(job, error, delayMs);
     this.emit({
       t: 'retry',
       id,
@@ -89,9 +105,11 @@ export class TaskLifecycle implements OnApplicationShutdown {
     const at = Date.now();
     const runtime = this.runtime(id, at);
     if (error instanceof TaskRevokedError || error.message.startsWith('REVOKED:')) {
+      this.log.revoked(job, error.message);
       this.emit({ t: 'revoked', id, at, worker: this.worker, reason: error.message });
       return;
     }
+    this.log.failed(job, error, runtime);
     this.emit({
       t: 'failed',
       id,

@@ -10,6 +10,8 @@ import {
   TaskRevokedError,
 } from '../core/errors.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
+import { traceRun } from '../tracing/job-spans.js';
+import { activeTracer } from '../tracing/tracing.js';
 import { TASKS_CONFIG } from '../tokens.js';
 import { LazyAbort } from './executors/lazy-abort.js';
 import { TASK_EXECUTOR, type TaskExecutor } from './executors/task-executor.js';
@@ -123,9 +125,15 @@ export class TaskRunner implements OnModuleDestroy {
   /**
    * Runs one job. A workflow member then moves its workflow on before the job is marked done (so that a crash
    * in between repeats the step rather than loses it), and a task that returned `ctx.replace(…)` has its
-   * workflow queued in its place.
+   * workflow queued in its place. With tracing on, all of it is the consumer's span.
    */
   run(job: Job<TaskEnvelope>): Promise<unknown> {
+    this.lifecycle.received(job);
+    const tracer = activeTracer();
+    return tracer ? traceRun(tracer, job, () => this.runJob(job)) : this.runJob(job);
+  }
+
+  private runJob(job: Job<TaskEnvelope>): Promise<unknown> {
     const ref = job.data?.wf;
     return ref ? this.members.run(job, ref, this.execute(job)) : this.execute(job);
   }

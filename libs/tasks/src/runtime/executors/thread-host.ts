@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parentPort } from 'node:worker_threads';
 import { HandlerRegistry } from '../handler-registry.js';
@@ -10,15 +10,16 @@ import { THREAD_BEAT_MS, type FromThread, type ToThread } from './thread-protoco
 
 /**
  * The body of an executor thread: boots the handlers' Nest context once, then runs the tasks it is sent,
- * several at a time, each with its own AbortSignal, reporting progress and outcome, and a heartbeat.
+ * several at a time, each with its own AbortSignal, reporting progress and outcome, and a heartbeat. Its Nest
+ * logs go to `logger` (errors and warnings to the console without one).
  */
-export async function runExecutorThread(module: Type | DynamicModule): Promise<void> {
+export async function runExecutorThread(module: Type | DynamicModule, logger?: LoggerService): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('runExecutorThread must run inside a worker thread');
   const send = (message: FromThread): void => port.postMessage(message);
   let app: INestApplicationContext;
   try {
-    app = await NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(module, { logger: logger ?? ['error', 'warn'] });
   } catch (error) {
     send({ t: 'fatal', message: error instanceof Error ? error.message : String(error) });
     return;
