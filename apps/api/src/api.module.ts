@@ -3,12 +3,14 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '@app/database';
+import { HistoryModule } from '@app/history';
 import { TasksModule } from '@app/tasks';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
 import { DocumentsApiModule } from './documents/documents-api.module.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { HealthController } from './health/health.controller.js';
+import { HistoryController } from './history/history.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
@@ -23,8 +25,16 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     DatabaseModule,
     TerminusModule,
     DocumentsApiModule,
+    HistoryModule,
   ],
-  controllers: [TasksController, WorkflowsController, WorkersController, QueuesController, HealthController],
+  controllers: [
+    HistoryController,
+    TasksController,
+    WorkflowsController,
+    WorkersController,
+    QueuesController,
+    HealthController,
+  ],
   providers: [
     RedisHealthIndicator,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { HistoryModule } from '@app/history';
 import { TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
@@ -17,6 +18,8 @@ export class WorkerModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         TasksModule.forWorker(options),
         HandlersModule,
+        // the recorder may run here: the history sink with it (not in executor threads, which record nothing)
+        HistoryModule,
       ],
     };
   }

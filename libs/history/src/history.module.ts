@@ -3,7 +3,6 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '@app/database';
 import { EventRecorder, TASKS_CONFIG, type TasksConfig } from '@app/tasks';
-import type { DataSource } from 'typeorm';
 import {
   TaskHistoryCursorEntity,
   TaskHistoryEntity,

@@ -108,7 +108,7 @@ describe('history merge rules', () => {
   });
 
   it('reads SCHEDULED until a task with an eta starts', () => {
-    const row = applyAll([{ ...received, eta: T0 + 10_000 } as TaskEvent]);
+    const row = applyAll([{ ...received, eta: T0 + 10_000 }]);
     expect(row).toMatchObject({ state: 'SCHEDULED', eta: T0 + 10_000 });
     expect(row!.checkAfter).toBe(T0 + 10_000 + RECONCILE_AFTER_MS);
   });
@@ -164,12 +164,12 @@ describe('history merge rules', () => {
     expect(twice.stats).toEqual(once.stats);
     expect(once.stats).toHaveLength(1);
     expect(once.stats[0]).toMatchObject({ name: 'tasks.process_data', succeeded: 1, retried: 1, failed: 0 });
-    expect(Object.values(once.stats[0]!.runtime)).toEqual([1]);
-    expect(Object.values(once.stats[0]!.wait)).toEqual([1]);
+    expect(Object.values(once.stats[0].runtime)).toEqual([1]);
+    expect(Object.values(once.stats[0].wait)).toEqual([1]);
   });
 
   it('caps arguments and marks them', () => {
-    const big: TaskEvent = { ...received, kwargs: { data: { text: 'x'.repeat(5000) } } } as TaskEvent;
+    const big: TaskEvent = { ...received, kwargs: { data: { text: 'x'.repeat(5000) } } };
     const row = applyAll([big]);
     expect(row!.kwargsTruncated).toBe(true);
     expect(Buffer.byteLength(row!.kwargs)).toBeLessThanOrEqual(1024);

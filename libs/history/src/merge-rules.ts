@@ -243,7 +243,7 @@ export function mergeEvent(
       effects.push({
         name: row.name,
         at: event.at,
-        counter: COUNTER_OF[row.state as keyof typeof COUNTER_OF],
+        counter: COUNTER_OF[row.state],
         delta: 1,
         ...(runtime !== undefined ? { runtime } : {}),
       });

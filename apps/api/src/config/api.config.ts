@@ -1,10 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { loadDatabaseOptions } from '@app/database';
-import {
-  loadDocumentsConfig,
-  loadEmbeddingConfig,
-  loadSearchConfig,
-} from '@app/documents';
+import { loadHistoryConfig } from '@app/history';
+import { loadDocumentsConfig, loadEmbeddingConfig, loadSearchConfig } from '@app/documents';
 import { loadTasksConfig } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
 import {
@@ -97,6 +94,7 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
   loadDocumentsConfig,
   loadEmbeddingConfig,
   loadSearchConfig,
+  loadHistoryConfig,
 ];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */

@@ -1,4 +1,5 @@
 import { loadDatabaseOptions } from '@app/database';
+import { loadHistoryConfig } from '@app/history';
 import { loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
 import { loadTasksConfig } from '@app/tasks';
 import type { SettingsLoader } from '@app/config';
@@ -13,6 +14,7 @@ export const WORKER_SETTINGS: readonly SettingsLoader[] = [
   loadDatabaseOptions,
   loadDocumentsConfig,
   loadEmbeddingConfig,
+  loadHistoryConfig,
 ];
 
 /** What the control commands (`inspect`, `revoke`, `purge`) read: the broker's settings only. */

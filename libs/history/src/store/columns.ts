@@ -66,7 +66,7 @@ const num = (value: unknown): number => Number(value);
 const numOrNull = (value: unknown): number | null =>
   value === null || value === undefined ? null : Number(value);
 const strOrNull = (value: unknown): string | null =>
-  value === null || value === undefined ? null : String(value);
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 
 function transitions(json: unknown): Transition[] {
   try {

@@ -66,11 +66,11 @@ export class SqliteHistoryStore implements HistoryStore {
     }
   }
 
-  async cursor(): Promise<string> {
+  cursor(): Promise<string> {
     const row = this.prepare('SELECT stream_id FROM task_history_cursor WHERE name = ?').get(
       HISTORY_CURSOR_NAME,
     ) as { stream_id: string } | undefined;
-    return row?.stream_id ?? '0-0';
+    return Promise.resolve(row?.stream_id ?? '0-0');
   }
 
   write(ids: readonly string[], plan: Planner, move?: CursorMove): Promise<boolean> {
@@ -144,12 +144,12 @@ export class SqliteHistoryStore implements HistoryStore {
     this.prepare(sql).run(...statsValues(row));
   }
 
-  async get(id: string): Promise<HistoryRow | undefined> {
+  get(id: string): Promise<HistoryRow | undefined> {
     const record = this.prepare('SELECT * FROM task_history WHERE id = ?').get(id) as DbRecord | undefined;
-    return record ? fromRecord(record) : undefined;
+    return Promise.resolve(record ? fromRecord(record) : undefined);
   }
 
-  async list(query: HistoryQuery): Promise<HistoryRow[]> {
+  list(query: HistoryQuery): Promise<HistoryRow[]> {
     const where: string[] = [];
     const params: RowValue[] = [];
     const add = (sql: string, ...values: RowValue[]): void => {
@@ -175,20 +175,20 @@ export class SqliteHistoryStore implements HistoryStore {
     const sql =
       `SELECT h.* FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY ${order} DESC LIMIT ?`;
-    return (this.prepare(sql).all(...params, query.limit) as DbRecord[]).map(fromRecord);
+    return Promise.resolve((this.prepare(sql).all(...params, query.limit) as DbRecord[]).map(fromRecord));
   }
 
-  async stats(fromMinute: number, toMinute: number): Promise<StatsRow[]> {
+  stats(fromMinute: number, toMinute: number): Promise<StatsRow[]> {
     const records = this.prepare('SELECT * FROM task_stats WHERE minute >= ? AND minute < ?').all(
       fromMinute,
       toMinute,
     ) as DbRecord[];
-    return records.map(statsFromRecord);
+    return Promise.resolve(records.map(statsFromRecord));
   }
 
-  async dueForCheck(now: number, limit: number): Promise<HistoryRow[]> {
+  dueForCheck(now: number, limit: number): Promise<HistoryRow[]> {
     const sql = `SELECT * FROM task_history WHERE ${HISTORY_UNFINISHED} AND check_after <= ? ORDER BY check_after LIMIT ?`;
-    return (this.prepare(sql).all(now, limit) as DbRecord[]).map(fromRecord);
+    return Promise.resolve((this.prepare(sql).all(now, limit) as DbRecord[]).map(fromRecord));
   }
 
   prune(cutoff: number, batch: number): Promise<number> {
