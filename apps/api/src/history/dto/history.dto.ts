@@ -131,8 +131,8 @@ export class TaskHistoryItemDto {
   args!: unknown[];
   @ApiProperty({
     description: 'Keyword arguments, secrets redacted (`***`); a string when cut (kwargs_truncated)',
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'string' }],
-    nullable: true,
+    // null: a task whose `received` event was never read (trimmed from the stream while the database was away)
+    anyOf: [{ type: 'object', additionalProperties: true, nullable: true }, { type: 'string' }],
   })
   kwargs!: unknown;
   @ApiProperty() kwargs_truncated!: boolean;
