@@ -126,7 +126,7 @@ describe('task history durability (SQLite)', () => {
     const old = aged(40, 12_000);
     const kept = aged(10, 3);
     db.prepare(
-      `INSERT INTO task_stats (minute, name, succeeded, runtime_hist, wait_hist) VALUES (?, 'tasks.old', 5, '{}', '{}')`,
+      `INSERT INTO task_stats (minute, name, succeeded, runtime_hist, wait_hist) VALUES (?, 'tasks.old', 5, '[]', '[]')`,
     ).run(Math.floor((now - 40 * DAY_MS) / 60_000));
     const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
     // the lease holder prunes every few seconds, 5,000 rows per transaction

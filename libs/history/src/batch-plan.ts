@@ -37,8 +37,8 @@ function addEffect(stats: Map<string, StatsDelta>, effect: StatsEffect): void {
       failed: 0,
       retried: 0,
       revoked: 0,
-      runtime: {},
-      wait: {},
+      runtime: [],
+      wait: [],
     };
     stats.set(key, delta);
   }

@@ -72,8 +72,8 @@ export function summarize(rows: readonly StatsRow[], since: number, until: numbe
           runtime_ms: empty,
           queue_wait_ms: empty,
         },
-        runtime: {},
-        wait: {},
+        runtime: [],
+        wait: [],
       };
       byName.set(row.name, entry);
     }

@@ -81,6 +81,8 @@ export class CreateTaskHistory1769904000000 implements MigrationInterface {
           bySeq('queue'),
           bySeq('worker'),
           bySeq('parent_id'),
+          // "the failures of one task": with (name, seq) alone, a rare state scans every row of the name
+          new TableIndex({ name: 'idx_task_history_name_state_seq', columnNames: ['name', 'state', 'seq'] }),
           new TableIndex({ name: 'idx_task_history_received_at', columnNames: ['received_at'] }),
           new TableIndex({
             name: 'idx_task_history_unfinished',

@@ -1,5 +1,5 @@
 import type { Histogram } from '../histogram.js';
-import { parseHistogram } from '../histogram.js';
+import { parseHistogram, serializeHistogram } from '../histogram.js';
 import type { HistoryRow, HistoryState, Transition } from '../history-row.js';
 
 /** `task_history`'s columns but `seq`, in the order every statement binds them. */
@@ -137,8 +137,8 @@ export function statsValues(s: StatsRow): RowValue[] {
     s.failed,
     s.retried,
     s.revoked,
-    JSON.stringify(s.runtime),
-    JSON.stringify(s.wait),
+    serializeHistogram(s.runtime),
+    serializeHistogram(s.wait),
   ];
 }
 

@@ -57,7 +57,7 @@ export const HISTORY_CURSOR_NAME = 'history';
 /** A stored stats row (or none) plus what a batch adds to it. */
 export function addStats(stored: StatsRow | undefined, delta: StatsDelta): StatsRow {
   const row: StatsRow = stored
-    ? { ...stored, runtime: { ...stored.runtime }, wait: { ...stored.wait } }
+    ? { ...stored, runtime: stored.runtime.slice(), wait: stored.wait.slice() }
     : {
         minute: delta.minute,
         name: delta.name,
@@ -65,8 +65,8 @@ export function addStats(stored: StatsRow | undefined, delta: StatsDelta): Stats
         failed: 0,
         retried: 0,
         revoked: 0,
-        runtime: {},
-        wait: {},
+        runtime: [],
+        wait: [],
       };
   row.succeeded += delta.succeeded;
   row.failed += delta.failed;
