@@ -9,6 +9,7 @@ export default {
     '^@app/documents$': '<rootDir>/libs/documents/src/index.ts',
     '^@app/config$': '<rootDir>/libs/config/src/index.ts',
     '^@app/database$': '<rootDir>/libs/database/src/index.ts',
+    '^@app/history$': '<rootDir>/libs/history/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

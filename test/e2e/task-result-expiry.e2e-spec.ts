@@ -6,12 +6,16 @@ jest.setTimeout(180_000);
 
 const EXPIRES_S = 2;
 
-/** Results expire after RESULT_EXPIRES: unreadable at once, and removed from Redis by the worker's sweeper. */
+/**
+ * Results expire after RESULT_EXPIRES: gone from the live store at once, and removed from Redis by the worker's
+ * sweeper; from then on `GET /tasks/{task_id}` answers from the task history (test/e2e/history-*.e2e-spec.ts),
+ * and with the history off it is a 404.
+ */
 describe('RESULT_EXPIRES', () => {
   let system: TestSystem;
 
   beforeAll(async () => {
-    system = await TestSystem.start({ env: { RESULT_EXPIRES: String(EXPIRES_S) } });
+    system = await TestSystem.start({ env: { RESULT_EXPIRES: String(EXPIRES_S), HISTORY_ENABLED: 'false' } });
     await system.startWorker(['--queues', 'default']);
   });
 

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '@app/database';
+import { HistoryModule } from '@app/history';
 import { TasksModule } from '@app/tasks';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
@@ -10,6 +11,7 @@ import { DocumentsApiModule } from './documents/documents-api.module.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { MetricsApiModule } from './metrics/metrics-api.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HistoryController } from './history/history.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
@@ -25,8 +27,16 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     TerminusModule,
     DocumentsApiModule,
     MetricsApiModule,
+    HistoryModule,
   ],
-  controllers: [TasksController, WorkflowsController, WorkersController, QueuesController, HealthController],
+  controllers: [
+    HistoryController,
+    TasksController,
+    WorkflowsController,
+    WorkersController,
+    QueuesController,
+    HealthController,
+  ],
   providers: [
     RedisHealthIndicator,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { HistoryModule } from '@app/history';
 import { MonitoringModule, TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
@@ -19,6 +20,8 @@ export class WorkerModule {
         // the events recorder may run here: its metrics and alerts sinks, and the alert monitor, come along
         MonitoringModule,
         HandlersModule,
+        // the recorder may run here: the history sink with it (not in executor threads, which record nothing)
+        HistoryModule,
       ],
     };
   }

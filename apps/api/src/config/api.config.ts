@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { loadDatabaseOptions } from '@app/database';
+import { loadHistoryConfig } from '@app/history';
 import { loadDocumentsConfig, loadEmbeddingConfig, loadSearchConfig } from '@app/documents';
 import { loadAlertsConfig, loadLogSettings, loadTasksConfig, loadTracingSettings } from '@app/tasks';
 import { validateEnv, type SettingsLoader } from '@app/config';
@@ -96,6 +97,7 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
   loadSearchConfig,
   loadLogSettings,
   loadTracingSettings,
+  loadHistoryConfig,
 ];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */

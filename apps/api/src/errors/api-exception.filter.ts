@@ -8,6 +8,7 @@ import {
   UnknownTaskError,
   WorkflowSpecError,
 } from '@app/tasks';
+import { HistoryDisabledError } from '@app/history';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
@@ -79,6 +80,7 @@ export function toErrorBody(error: unknown): ErrorBody {
   )
     return client(400, error.message);
   if (error instanceof IdempotencyConflictError) return client(409, error.message);
+  if (error instanceof HistoryDisabledError) return client(503, error.message);
   const fastify = fastifyClientError(error);
   if (fastify)
     return client(fastify.status, fastifyMessage(fastify.status, fastify.code, (error as Error).message));

@@ -18,6 +18,7 @@ import {
   type SubmitOptions,
   type TaskStatus,
 } from '@app/tasks';
+import { HistoryService } from '@app/history';
 import type { FastifyReply } from 'fastify';
 import { EMPTY, type Observable } from 'rxjs';
 import type { ApiConfig } from '../config/api.config.js';
@@ -51,6 +52,7 @@ export class TasksController {
     private readonly tasks: TaskClient,
     private readonly reader: TaskStatusReader,
     private readonly config: ConfigService,
+    private readonly history: HistoryService,
   ) {}
 
   @Post(':name')
@@ -83,9 +85,10 @@ export class TasksController {
   @ApiOperation({ summary: "A task's state, progress and result" })
   @ApiUuidParam('task_id', 'the task')
   @ApiOkResponse({ type: TaskStatusDto })
-  @ApiErrors({ 404: 'Unknown id, or its result expired' })
+  @ApiErrors({ 404: 'Unknown id, or one the history no longer keeps (HISTORY_RETENTION_DAYS)' })
   async status(@Param('task_id', TASK_ID) id: string): Promise<TaskStatus> {
-    return this.found(id, await this.reader.status(id));
+    // once the live result has expired (RESULT_EXPIRES), the history answers for as long as it keeps the task
+    return this.found(id, (await this.reader.status(id)) ?? (await this.history.taskStatus(id)));
   }
 
   @Sse(':task_id/events')

@@ -1,4 +1,5 @@
 import { loadDatabaseOptions } from '@app/database';
+import { loadHistoryConfig } from '@app/history';
 import { loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
 import { loadAlertsConfig, loadLogSettings, loadTasksConfig, loadTracingSettings } from '@app/tasks';
 import type { SettingsLoader } from '@app/config';
@@ -16,6 +17,7 @@ export const WORKER_SETTINGS: readonly SettingsLoader[] = [
   loadEmbeddingConfig,
   loadLogSettings,
   loadTracingSettings,
+  loadHistoryConfig,
 ];
 
 /** What the control commands (`inspect`, `revoke`, `purge`) read: the broker's settings only. */

@@ -1,10 +1,14 @@
 import { CreateDocuments1732780800000 } from './1732780800000-create-documents.js';
 import { CreateIndexChanges1764633600000 } from './1764633600000-create-index-changes.js';
 import { CreateStagedChunks1767225600000 } from './1767225600000-create-staged-chunks.js';
+import { CreateTaskHistory1769904000000 } from './1769904000000-create-task-history.js';
 
 /** Every migration, oldest first; both apps run them at start-up (`migrationsRun`), tests too. */
 export const MIGRATIONS = [
   CreateDocuments1732780800000,
   CreateIndexChanges1764633600000,
   CreateStagedChunks1767225600000,
+  CreateTaskHistory1769904000000,
 ];
+
+export { HISTORY_SEARCH_EXPRESSION, HISTORY_UNFINISHED } from './1769904000000-create-task-history.js';
