@@ -16,10 +16,12 @@ import type { TaskEventSink } from './event-sink.js';
 import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
 
 /**
- * Stream entries read per batch (a worker's entry holds up to a flush's events, a submission's its jobs'):
- * large batches are what lets the history keep up (one transaction each).
+ * Stream entries read per batch (a worker's entry holds up to a flush's events, a submission's its jobs'), and
+ * the events a batch stops at: large batches let the history keep up (one transaction each), bounded ones keep
+ * a synchronous SQLite transaction short on the recording process's event loop (about 20 ms).
  */
 const BATCH = 200;
+const MAX_EVENTS = 2_000;
 /** Pause when the stream has nothing new: a task is in the history within this (plus a write) of its event. */
 const IDLE_MS = 100;
 /** The lease: held this long without renewal, renewed every third of it. */
@@ -158,7 +160,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     const cursors = due.map((state) => state.cursor ?? STREAM_START);
     if (cursors.length === 0) return false;
     const from = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
-    const { events, last, entries } = await readEvents(this.redis, this.config.prefix, from, BATCH);
+    const { events, last, more } = await readEvents(this.redis, this.config.prefix, from, BATCH, MAX_EVENTS);
     if (last !== undefined) {
       for (const state of due) {
         const cursor = state.cursor ?? STREAM_START;
@@ -181,7 +183,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     if (now - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
-    return entries === BATCH;
+    return more;
   }
 
   /** Drops from the stream what every sink has applied (all sinks, the failing ones included). */

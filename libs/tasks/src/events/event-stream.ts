@@ -23,18 +23,26 @@ export function appendEvents(
 }
 
 /**
- * The events of up to `count` entries after stream id `after` (exclusive), oldest first; each carries its
- * entry's id (`sid`) and its place in the entry (`i`): together, an event's identity.
+ * The events of up to `count` entries after stream id `after` (exclusive), oldest first, stopping at the
+ * entry that reaches `maxEvents` (whole entries only, at least one): each event carries its entry's id
+ * (`sid`) and its place in the entry (`i`), together its identity. `last` is the last entry taken; `more`
+ * says whether entries were left for the next read.
  */
 export async function readEvents(
   redis: Redis,
   prefix: string,
   after: string,
   count: number,
-): Promise<{ events: StreamedEvent[]; last: string | undefined; entries: number }> {
+  maxEvents = Infinity,
+): Promise<{ events: StreamedEvent[]; last: string | undefined; more: boolean }> {
   const entries = await redis.xrange(ownKeys(prefix).events, `(${after}`, '+', 'COUNT', count);
   const events: StreamedEvent[] = [];
+  let last: string | undefined;
+  let taken = 0;
   for (const [sid, fields] of entries) {
+    if (taken > 0 && events.length >= maxEvents) break;
+    taken++;
+    last = sid;
     const json = fields[fields.indexOf(FIELD) + 1];
     if (json === undefined) continue;
     try {
@@ -45,7 +53,7 @@ export async function readEvents(
       // not ours (someone wrote to the key by hand): skipped, never a stuck recorder
     }
   }
-  return { events, last: entries.at(-1)?.[0], entries: entries.length };
+  return { events, last, more: taken < entries.length || entries.length === count };
 }
 
 /** Stream ids compare as `<ms>-<seq>`; '0-0' is before every entry. */
