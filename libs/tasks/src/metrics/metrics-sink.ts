@@ -1,17 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import type { TasksConfig } from '../config/tasks.config.js';
-import { ownKeys } from '../core/keys.js';
-import type { TaskEventSink } from '../events/event-sink.js';
-import { STREAM_START } from '../events/event-stream.js';
+import { Injectable } from '@nestjs/common';
 import type { StreamedEvent } from '../events/task-event.js';
-import { LuaScript } from '../redis/lua-script.js';
-import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
-import { HASH_APPLY, hashApplyArgs, mergeOps } from './hash-ops.js';
-import { countEvents } from './task-counters.js';
-import { TaskIdentities } from './task-identities.js';
-
-export const HASH_APPLY_SCRIPT = new LuaScript(HASH_APPLY);
+import { HashCountingSink } from './hash-sink.js';
+import { countEvents, type TaskLabels } from './task-counters.js';
 
 /**
  * Per-task counters and histograms of every worker, added up in one Redis hash (`<prefix>:_metrics`): one
@@ -19,29 +9,14 @@ export const HASH_APPLY_SCRIPT = new LuaScript(HASH_APPLY);
  * `GET /metrics` serves the totals, and a batch counts once whichever recorder applies it.
  */
 @Injectable()
-export class MetricsSink implements TaskEventSink {
+export class MetricsSink extends HashCountingSink {
   readonly name = 'metrics';
-  private readonly keys: ReturnType<typeof ownKeys>;
 
-  constructor(
-    @Inject(TASKS_CONFIG) config: TasksConfig,
-    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
-    private readonly identities: TaskIdentities,
-  ) {
-    this.keys = ownKeys(config.prefix);
+  protected hash(): string {
+    return this.keys.metrics;
   }
 
-  async cursor(): Promise<string> {
-    return (await this.redis.hget(this.keys.eventCursors, this.name)) ?? STREAM_START;
-  }
-
-  async apply(events: readonly StreamedEvent[], from: string, to: string): Promise<void> {
-    const labelsOf = await this.identities.prepare(events);
-    const ops = mergeOps(countEvents(events, labelsOf));
-    await HASH_APPLY_SCRIPT.run(
-      this.redis,
-      [this.keys.metrics, this.keys.eventCursors],
-      [this.name, from, to, ...hashApplyArgs(ops)],
-    );
+  protected opsOf(events: readonly StreamedEvent[], labelsOf: (id: string) => TaskLabels) {
+    return countEvents(events, labelsOf);
   }
 }
