@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import {
   Add,
   EventRecorder,
+  loadTasksConfig,
   ProcessData,
   PRODUCER_REDIS,
   STREAM_START,
@@ -189,4 +190,43 @@ describe('task events: JobWriter, the stream and the recorder (real Redis)', () 
       await second.close();
     }
   });
+
+  it('a worker (standby) leaves the lease to API processes: it takes it only once none has been up for a while, and hands it back', async () => {
+    const keys = ownKeys(prefix);
+    // the processes of the tests above were APIs (primary): their mark outlives them by up to 15 s
+    expect(await assertions.exists(keys.recorderPrimary)).toBe(1);
+    const standbySink = new RecordingSink('standby-sink');
+    const standby = new EventRecorder(loadTasksConfig(), assertions.duplicate(), 'standby');
+    standby.register(standbySink);
+    standby.onApplicationBootstrap();
+    try {
+      await sleep(2_000);
+      // an API's mark is still there: the standby has not recorded anything
+      expect(await assertions.exists(keys.recorderPrimary)).toBe(1);
+      expect(standbySink.calls).toBe(0);
+      const deadline = Date.now() + 25_000;
+      while (standbySink.calls === 0 && Date.now() < deadline) await sleep(200);
+      // no API left: the standby took over and applied what was waiting
+      expect(await assertions.exists(keys.recorderPrimary)).toBe(0);
+      expect(standbySink.events.length).toBeGreaterThan(0);
+      const standbyOwner = await assertions.get(keys.recorderLease);
+      expect(standbyOwner).not.toBeNull();
+
+      const api = await NestFactory.createApplicationContext(EventsTestModule, { logger: ['error'] });
+      try {
+        await api.init();
+        const handBack = Date.now() + 8_000;
+        let now = await assertions.get(keys.recorderLease);
+        while (now === standbyOwner && Date.now() < handBack) {
+          await sleep(100);
+          now = await assertions.get(keys.recorderLease);
+        }
+        expect(now).not.toBe(standbyOwner);
+      } finally {
+        await api.close();
+      }
+    } finally {
+      await standby.onApplicationShutdown();
+    }
+  }, 60_000);
 });
