@@ -201,6 +201,7 @@ describe('task history API', () => {
       ['state=SUCCESS,NOPE', /state/],
       ['since=yesterday', /since/],
       ['until=2026-13-45T00:00:00Z', /until/],
+      ['since=2097152', /since/],
       ['since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', /until/],
       ['cursor=not-a-cursor', /cursor/],
       ['limit=0', /limit/],
@@ -217,6 +218,7 @@ describe('task history API', () => {
       expect(JSON.stringify(answer.body.message)).toMatch(names);
     }
     expect((await system.request('GET', '/stats?since=soon')).status).toBe(400);
+    expect((await system.request('GET', '/stats?until=2097152')).status).toBe(400);
     expect((await system.request('GET', '/stats?window=1')).status).toBe(400);
   });
 

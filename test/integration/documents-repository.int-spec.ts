@@ -46,6 +46,7 @@ describe.each([
       { name: 'CreateDocuments1732780800000' },
       { name: 'CreateIndexChanges1764633600000' },
       { name: 'CreateStagedChunks1767225600000' },
+      { name: 'CreateTaskHistory1769904000000' },
     ]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });

@@ -36,8 +36,18 @@ function limit(raw: string | undefined): number {
   return n;
 }
 
-const time = (raw: string | undefined): number | undefined =>
-  raw === undefined ? undefined : Date.parse(raw);
+/** Latest instant a JavaScript date can hold: an ISO time past it (year 2097152) is no time at all. */
+const MAX_TIME_MS = 8.64e15;
+
+/** Epoch ms of an ISO time already checked for shape; one no date can hold is a 400 naming `param`. */
+function time(raw: string | undefined, param: 'since' | 'until'): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) {
+    throw new BadRequestException(`${param} must be an ISO 8601 time between years -271821 and 275760`);
+  }
+  return ms;
+}
 
 function window(since: number | undefined, until: number | undefined): void {
   if (since !== undefined && until !== undefined && since >= until) {
@@ -56,8 +66,8 @@ export function toHistoryQuery(dto: ListTasksQueryDto): HistoryQuery {
       throw new BadRequestException('cursor: not a cursor this API gave (use next_cursor)');
     query.beforeSeq = seq;
   }
-  query.since = time(dto.since);
-  query.until = time(dto.until);
+  query.since = time(dto.since, 'since');
+  query.until = time(dto.until, 'until');
   window(query.since, query.until);
   for (const key of ['name', 'queue', 'worker', 'parent'] as const) {
     if (dto[key] !== undefined) query[key] = dto[key];
@@ -74,8 +84,8 @@ export function statsWindow(
   since: number;
   until: number;
 } {
-  const until = time(untilRaw) ?? now;
-  const since = time(sinceRaw) ?? until - 3_600_000;
+  const until = time(untilRaw, 'until') ?? now;
+  const since = time(sinceRaw, 'since') ?? until - 3_600_000;
   window(since, until);
   if (until - since > STATS_MAX_WINDOW_MS)
     throw new BadRequestException('since: the window is at most 7 days');

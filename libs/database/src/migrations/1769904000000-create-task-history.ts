@@ -119,8 +119,13 @@ export class CreateTaskHistory1769904000000 implements MigrationInterface {
     );
     if (postgres) {
       await queryRunner.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+      // the operator class lives in the extension's schema, which need not be on this connection's search_path
+      const [found] = (await queryRunner.query(
+        `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+      )) as { schema: string }[];
+      const opclass = `"${(found?.schema ?? 'public').replace(/"/g, '""')}".gin_trgm_ops`;
       await queryRunner.query(
-        `CREATE INDEX idx_task_history_search ON task_history USING gin (${HISTORY_SEARCH_EXPRESSION} gin_trgm_ops)`,
+        `CREATE INDEX idx_task_history_search ON task_history USING gin (${HISTORY_SEARCH_EXPRESSION} ${opclass})`,
       );
     } else {
       await queryRunner.query(
