@@ -1,7 +1,8 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import type { Redis } from 'ioredis';
+import { Redis as RedisClient, type Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -116,7 +117,18 @@ export const ours: SystemUnderTest = {
     const worker = new BenchProcess('apps/worker/main.js', args, appEnv(env), env.nodeArgs);
     // steady state: the executor threads boot in the background after "consuming" (start-up is measured by
     // `npm run bench:recovery`), and their boot must not be counted in the throughput or CPU per task
-    await worker.waitForOutput(/executor ready/);
+    if (env.observability !== 'off') {
+      await worker.waitForOutput(/executor ready/);
+      return worker;
+    }
+    // LOG_LEVEL=warn hides that line: wait for the worker's heartbeat, then for its threads (about a second)
+    const redis = new RedisClient(env.redisUrl);
+    try {
+      while ((await redis.zcard(`${env.prefix}:_workers`)) === 0) await sleep(50);
+    } finally {
+      redis.disconnect();
+    }
+    await sleep(3_000);
     return worker;
   },
 
