@@ -5,9 +5,8 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { PRODUCER_REDIS, TASKS_CONFIG, type TasksConfig } from '@app/tasks';
+import { Lease, PRODUCER_REDIS, TASKS_CONFIG, type TasksConfig } from '@app/tasks';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HistoryConfig } from './history.config.js';
 import { HistoryReconciler } from './history-reconciler.js';
@@ -24,9 +23,6 @@ export const PRUNE_BATCH = 5_000;
 const PRUNE_PAUSE_MS = 20;
 const DAY_MS = 86_400_000;
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
 /**
  * The history's housekeeping, in one process at a time (a lease of its own, `<prefix>:_history_maintenance`,
  * taken by any API or worker process): the reconciler's rounds, and pruning rows (with their search text and
@@ -35,20 +31,18 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 @Injectable()
 export class HistoryMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HistoryMaintenance');
-  private readonly owner = randomUUID();
-  private readonly leaseKey: string;
+  private readonly lease: Lease;
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
-  private leased = false;
 
   constructor(
     @Inject(HISTORY_STORE) private readonly store: HistoryStore,
     private readonly reconciler: HistoryReconciler,
-    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
+    @Inject(PRODUCER_REDIS) redis: Redis,
     @Inject(TASKS_CONFIG) private readonly tasks: TasksConfig,
     @Inject(HISTORY_CONFIG) private readonly config: HistoryConfig,
   ) {
-    this.leaseKey = `${tasks.prefix}:_history_maintenance`;
+    this.lease = new Lease(redis, `${tasks.prefix}:_history_maintenance`, LEASE_MS);
   }
 
   onApplicationBootstrap(): void {
@@ -59,14 +53,14 @@ export class HistoryMaintenance implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     await this.running;
-    if (this.leased) await this.redis.eval(RELEASE, 1, this.leaseKey, this.owner).catch(() => 0);
+    await this.lease.release();
   }
 
   private async loop(): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       try {
-        if (await this.holdLease()) {
+        if (await this.lease.hold()) {
           await this.reconciler.round();
           await this.prune(Date.now() - this.config.retentionDays * DAY_MS);
         }
@@ -75,13 +69,6 @@ export class HistoryMaintenance implements OnApplicationBootstrap, OnApplication
       }
       await sleep(ROUND_MS, undefined, { signal }).catch(() => undefined);
     }
-  }
-
-  private async holdLease(): Promise<boolean> {
-    if (this.leased && (await this.redis.eval(RENEW, 1, this.leaseKey, this.owner, LEASE_MS)) === 1)
-      return true;
-    this.leased = (await this.redis.set(this.leaseKey, this.owner, 'PX', LEASE_MS, 'NX')) === 'OK';
-    return this.leased;
   }
 
   /** Deletes every row received before `cutoff`, a batch per transaction; returns how many. */

@@ -33,6 +33,7 @@ export * from './events/task-event.js';
 export * from './logging/index.js';
 export * from './queues.js';
 export * from './redis/eviction-check.js';
+export * from './redis/lease.js';
 export * from './redis/redis-connection.js';
 export * from './runtime/executors/task-executor.js';
 export * from './runtime/executors/thread-host.js';

@@ -1,5 +1,5 @@
-import type { Histogram } from '../histogram.js';
 import { parseHistogram, serializeHistogram } from '../histogram.js';
+import type { StatsDelta } from '../batch-plan.js';
 import type { HistoryRow, HistoryState, Transition } from '../history-row.js';
 
 /** `task_history`'s columns but `seq`, in the order every statement binds them. */
@@ -106,17 +106,8 @@ export function fromRecord(r: DbRecord): HistoryRow {
   };
 }
 
-/** One task name's stats in one minute, as stored in `task_stats`. */
-export interface StatsRow {
-  minute: number;
-  name: string;
-  succeeded: number;
-  failed: number;
-  retried: number;
-  revoked: number;
-  runtime: Histogram;
-  wait: Histogram;
-}
+/** One task name's stats in one minute, as stored in `task_stats`: the shape a batch adds, summed. */
+export type StatsRow = StatsDelta;
 
 export const STATS_COLUMNS = [
   'minute',

@@ -7,10 +7,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TasksConfig } from '../config/tasks.config.js';
 import { ownKeys } from '../core/keys.js';
+import { Lease } from '../redis/lease.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import type { TaskEventSink } from './event-sink.js';
 import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
@@ -43,9 +43,6 @@ const STANDBY_AFTER_MS = 3 * LEASE_MS;
 export type RecorderRole = 'primary' | 'standby';
 export const EVENT_RECORDER_ROLE = Symbol('EVENT_RECORDER_ROLE');
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
 interface SinkState {
   sink: TaskEventSink;
   cursor: string | undefined;
@@ -65,11 +62,12 @@ interface SinkState {
 export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRecorder.name);
   private readonly sinks: SinkState[] = [];
-  private readonly owner = randomUUID();
+  private readonly lease: Lease;
+  /** When the lease was last taken or renewed (0: not held). */
+  private renewedAt = 0;
   private readonly keys: ReturnType<typeof ownKeys>;
   private running: Promise<void> | undefined;
   private stopping = new AbortController();
-  private leasedUntil = 0;
   private lastTrim = 0;
 
   private readonly role: RecorderRole;
@@ -81,6 +79,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.keys = ownKeys(config.prefix);
     this.role = role ?? 'primary';
+    this.lease = new Lease(redis, this.keys.recorderLease, LEASE_MS);
   }
 
   /** Adds a sink; sinks register in `onModuleInit`, before the recorder starts. */
@@ -98,8 +97,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     await this.running;
-    if (this.leasedUntil > 0)
-      await this.redis.eval(RELEASE, 1, this.keys.recorderLease, this.owner).catch(() => 0);
+    await this.lease.release();
   }
 
   private async loop(): Promise<void> {
@@ -110,43 +108,33 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
         if (await this.holdLease()) busy = await this.round();
       } catch (error) {
         this.logger.warn(`event recorder: ${String(error)}`);
-        this.leasedUntil = 0;
+        this.renewedAt = 0;
       }
       if (!busy)
-        await sleep(this.leasedUntil > 0 ? IDLE_MS : LEASE_MS / 3, undefined, { signal }).catch(
-          () => undefined,
-        );
+        await sleep(this.lease.held ? IDLE_MS : LEASE_MS / 3, undefined, { signal }).catch(() => undefined);
     }
   }
 
-  /** Takes or renews the lease; false when another process holds it. */
+  /** Takes or renews the lease (renewed once a third of it has passed); false when another process holds it. */
   private async holdLease(): Promise<boolean> {
     const now = Date.now();
-    if (this.leasedUntil - now > (LEASE_MS * 2) / 3) return true;
+    if (this.lease.held && now - this.renewedAt < LEASE_MS / 3) return true;
     if (this.role === 'primary') {
-      await this.redis.set(this.keys.recorderPrimary, this.owner, 'PX', STANDBY_AFTER_MS);
+      await this.redis.set(this.keys.recorderPrimary, '1', 'PX', STANDBY_AFTER_MS);
     } else if (await this.redis.exists(this.keys.recorderPrimary)) {
-      if (this.leasedUntil > 0) {
-        await this.redis.eval(RELEASE, 1, this.keys.recorderLease, this.owner);
+      if (this.lease.held) {
+        await this.lease.release();
         this.logger.log('an API process is up: it records the task events from now on');
       }
       return this.lost();
     }
-    if (this.leasedUntil > now) {
-      const renewed = await this.redis.eval(RENEW, 1, this.keys.recorderLease, this.owner, LEASE_MS);
-      if (renewed === 1) {
-        this.leasedUntil = now + LEASE_MS;
-        return true;
-      }
-    }
-    const taken = await this.redis.set(this.keys.recorderLease, this.owner, 'PX', LEASE_MS, 'NX');
-    if (taken !== 'OK') return this.lost();
-    this.leasedUntil = now + LEASE_MS;
+    if (!(await this.lease.hold())) return this.lost();
+    this.renewedAt = now;
     return true;
   }
 
   private lost(): false {
-    this.leasedUntil = 0;
+    this.renewedAt = 0;
     // cursors move elsewhere meanwhile: read them again when this process gets the lease back
     for (const state of this.sinks) state.cursor = undefined;
     return false;
