@@ -55,6 +55,12 @@ export function metrics(o: BenchOptions): Metric[] {
       pick: (r) => r.processing?.companionCpuMicrosPerTask,
     },
     {
+      label: 'history complete after the last task ended',
+      unit: 'ms',
+      digits: 0,
+      pick: (r) => r.processing?.historyLagMs,
+    },
+    {
       label: 'Redis CPU per task processed',
       unit: 'µs',
       digits: 0,

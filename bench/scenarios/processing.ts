@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntilIdle } from '../idle.js';
 import { QueueProbe } from '../queue-probe.js';
 import { redisCost, type RedisCost } from '../redis-meter.js';
 import { perSecond } from '../stats.js';
@@ -10,16 +10,17 @@ export interface ProcessingResult {
   cpuMicrosPerTask: number;
   /** CPU of the processes that run beside the worker (ours: the API, which records the task events). */
   companionCpuMicrosPerTask: number;
+  /** Ours: from the last task's end until the history had recorded it (its cursor at the stream's end). */
+  historyLagMs?: number;
   redis: RedisCost;
 }
 
-/** Lets a freshly started worker settle into its idle wait before the clock starts. */
-const SETTLE_MS = 500;
-
 /**
  * Throughput of one worker process on a paused queue already holding `count` tasks: the worker is started
- * and settles, then the queue is resumed; the time runs from the resume to the last job's `finishedOn`. CPU
- * is the worker process's user + system time over the same span, from /proc.
+ * (after its companions) and every one of them settles (idle: start-up done, ours's API has recorded the
+ * tasks' `received` events, which belong to the enqueueing), then the queue is resumed; the time runs from
+ * the resume to the last job's `finishedOn`. CPU is the worker process's user + system time over the same
+ * span, from /proc. Then (ours) how long after that the history had recorded every task.
  */
 export async function drainPrefilled(
   system: SystemUnderTest,
@@ -33,7 +34,7 @@ export async function drainPrefilled(
   try {
     const worker = await system.startWorker(env, concurrency);
     try {
-      await sleep(SETTLE_MS);
+      await waitUntilIdle([worker, ...companions]);
       const redisBefore = await probe.usage();
       const cpuBefore = worker.cpuMicros();
       const companionBefore = companionCpu();
@@ -41,10 +42,13 @@ export async function drainPrefilled(
       await probe.resume();
       const finished = await probe.waitForCompleted(count, 60_000 + count * 5);
       const cpu = worker.cpuMicros() - cpuBefore;
+      const companionUsed = companionCpu() - companionBefore;
+      const recordedAt = await system.historyRecordedAt?.(env);
       return {
         tasksPerSec: perSecond(count, finished - started),
         cpuMicrosPerTask: cpu / count,
-        companionCpuMicrosPerTask: (companionCpu() - companionBefore) / count,
+        companionCpuMicrosPerTask: companionUsed / count,
+        ...(recordedAt !== undefined ? { historyLagMs: Math.max(0, recordedAt - finished) } : {}),
         redis: redisCost(redisBefore, await probe.usage(), count),
       };
     } finally {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   Add,
+  compareStreamIds,
   group,
   PRODUCER_REDIS,
   s,
@@ -37,12 +39,16 @@ const API_KEY = 'bench-key';
 })
 class BenchProducerModule {}
 
+const databaseFile = (env: BenchEnv): string => join(env.dir, 'api.sqlite');
+/** A worker's events reach the stream within its flush interval (50 ms) of the task's end. */
+const LAST_FLUSH_MS = 200;
+
 /** The settings every process of ours gets for one measurement. */
 function appEnv(env: BenchEnv): Record<string, string> {
   return {
     REDIS_URL: env.redisUrl,
     QUEUE_PREFIX: env.prefix,
-    DATABASE_URL: `sqlite:${join(env.dir, 'api.sqlite')}`,
+    DATABASE_URL: `sqlite:${databaseFile(env)}`,
     MAIL_OUTBOX_DIR: join(env.dir, 'outbox'),
     API_KEYS: API_KEY,
     ...(env.observability === 'off'
@@ -121,20 +127,41 @@ export const ours: SystemUnderTest = {
       await worker.waitForOutput(/executor ready/);
       return worker;
     }
-    // LOG_LEVEL=warn hides that line: wait for the worker's heartbeat, then for its threads (about a second)
+    // LOG_LEVEL=warn hides that line: wait for the worker's heartbeat (the scenario then waits until it is idle,
+    // its threads booted)
     const redis = new RedisClient(env.redisUrl);
     try {
       while ((await redis.zcard(`${env.prefix}:_workers`)) === 0) await sleep(50);
     } finally {
       redis.disconnect();
     }
-    await sleep(3_000);
     return worker;
   },
 
   async startCompanions(env: BenchEnv): Promise<BenchProcess[]> {
     if (env.observability === 'off') return [];
     return [(await this.startApi(env)).process];
+  },
+
+  async historyRecordedAt(env: BenchEnv): Promise<number | undefined> {
+    if (env.observability === 'off') return undefined;
+    await sleep(LAST_FLUSH_MS);
+    const redis = new RedisClient(env.redisUrl);
+    const db = new Database(databaseFile(env), { readonly: true, fileMustExist: true });
+    try {
+      const [[last] = []] = await redis.xrevrange(`${env.prefix}:_events`, '+', '-', 'COUNT', 1);
+      const cursor = db.prepare(`SELECT stream_id FROM task_history_cursor WHERE name = 'history'`);
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline) {
+        const at = (cursor.get() as { stream_id: string } | undefined)?.stream_id ?? '0-0';
+        if (last === undefined || compareStreamIds(at, last) >= 0) return Date.now();
+        await sleep(20);
+      }
+      throw new Error('the history did not catch up within 5 minutes');
+    } finally {
+      db.close();
+      redis.disconnect();
+    }
   },
 
   startApi(env: BenchEnv): Promise<RestTarget> {

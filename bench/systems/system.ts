@@ -76,6 +76,11 @@ export interface SystemUnderTest {
    * scenarios (ours: the API, where the task events are recorded into the history and the metrics).
    */
   startCompanions?(env: BenchEnv): Promise<BenchProcess[]>;
+  /**
+   * Waits until every task event written so far is in the system's history (ours) and answers when that
+   * was (epoch ms); undefined for a system without one, or with it off.
+   */
+  historyRecordedAt?(env: BenchEnv): Promise<number | undefined>;
   /** A producer of batches in the bench process (the workflows scenario). */
   batchProducer(env: BenchEnv): Promise<BatchProducer>;
   /** Workflows of any shape, for the stored-size measurements; absent when the system has none. */

@@ -13,6 +13,7 @@ import { MetricsApiModule } from './metrics/metrics-api.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HistoryController } from './history/history.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
+import { ApiRecordingModule } from './recording/api-recording.module.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -28,6 +29,7 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     DocumentsApiModule,
     MetricsApiModule,
     HistoryModule,
+    ApiRecordingModule.forRoot(),
   ],
   controllers: [
     HistoryController,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { HistoryModule } from '@app/history';
-import { MonitoringModule, TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
+import { HistoryRecordingModule } from '@app/history';
+import { MonitoringModule, MonitoringSinksModule, TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
 /**
@@ -17,11 +17,12 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
         TasksModule.forWorker(options),
-        // the events recorder may run here: its metrics and alerts sinks, and the alert monitor, come along
         MonitoringModule,
         HandlersModule,
-        // the recorder may run here: the history sink with it (not in executor threads, which record nothing)
-        HistoryModule,
+        // the events recorder stands in here, on the worker's loop, while no API process is up (its sinks come
+        // along; executor threads record nothing)
+        MonitoringSinksModule,
+        HistoryRecordingModule,
       ],
     };
   }

@@ -6,6 +6,7 @@ export * from './history-reconciler.js';
 export * from './history-row.js';
 export * from './history.config.js';
 export * from './history.module.js';
+export * from './history-recording.module.js';
 export * from './history.service.js';
 export * from './history.sink.js';
 export * from './merge-rules.js';

@@ -24,7 +24,12 @@ import { TaskWorkerService } from './runtime/task-worker.service.js';
 import { WORKER_RUNTIME_OPTIONS, type WorkerRuntimeOptions } from './runtime/worker-options.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from './tokens.js';
 import { JobWriter } from './core/job-writer.js';
-import { EVENT_RECORDER_ROLE, EventRecorder } from './events/event-recorder.js';
+import {
+  EVENT_RECORDER_BATCH,
+  EVENT_RECORDER_ROLE,
+  EventRecorder,
+  THREAD_BATCH,
+} from './events/event-recorder.js';
 import { TaskLifecycle } from './runtime/task-lifecycle.js';
 import { WorkflowClient } from './workflows/workflow-client.js';
 import { WorkflowEngine } from './workflows/workflow-engine.js';
@@ -117,6 +122,20 @@ export class TasksModule {
         TaskWorkerService,
       ],
       exports: [...producerExports, ...bull.exports, TaskWorkerService],
+    };
+  }
+
+  /**
+   * `forRecorder()`: inside an API's recorder thread (`RecorderThread`), the events recorder with the producer
+   * side its sinks read (no queues registered: nothing here adds jobs).
+   */
+  static forRecorder(): DynamicModule {
+    return {
+      module: TasksModule,
+      global: true,
+      imports: [ConfigModule.forFeature(tasksConfig)],
+      providers: [...producerProviders, { provide: EVENT_RECORDER_BATCH, useValue: THREAD_BATCH }],
+      exports: producerExports,
     };
   }
 

@@ -17,11 +17,17 @@ import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
 
 /**
  * Stream entries read per batch (a worker's entry holds up to a flush's events, a submission's its jobs'), and
- * the events a batch stops at: large batches let the history keep up (one transaction each), bounded ones keep
- * a synchronous SQLite transaction short on the recording process's event loop (about 20 ms).
+ * the events a batch stops at: large batches let the history keep up (one transaction each). On a recorder
+ * thread (the API's) a batch holds no one's event loop but the thread's, so they are larger there; inline (a
+ * worker standing in) they are bounded so that a synchronous SQLite transaction stays short (about 20 ms).
  */
-const BATCH = 200;
-const MAX_EVENTS = 2_000;
+export interface RecorderBatch {
+  entries: number;
+  events: number;
+}
+export const INLINE_BATCH: RecorderBatch = { entries: 200, events: 2_000 };
+export const THREAD_BATCH: RecorderBatch = { entries: 2_000, events: 10_000 };
+export const EVENT_RECORDER_BATCH = Symbol('EVENT_RECORDER_BATCH');
 /** Pause when the stream has nothing new: a task is in the history within this (plus a write) of its event. */
 const IDLE_MS = 100;
 /** The lease: held this long without renewal, renewed every third of it. */
@@ -76,6 +82,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
     @Inject(PRODUCER_REDIS) private readonly redis: Redis,
     @Optional() @Inject(EVENT_RECORDER_ROLE) role?: RecorderRole,
+    @Optional() @Inject(EVENT_RECORDER_BATCH) private readonly batch: RecorderBatch = INLINE_BATCH,
   ) {
     this.keys = ownKeys(config.prefix);
     this.role = role ?? 'primary';
@@ -148,13 +155,20 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     const cursors = due.map((state) => state.cursor ?? STREAM_START);
     if (cursors.length === 0) return false;
     const from = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
-    const { events, last, more } = await readEvents(this.redis, this.config.prefix, from, BATCH, MAX_EVENTS);
+    const { events, last, more } = await readEvents(
+      this.redis,
+      this.config.prefix,
+      from,
+      this.batch.entries,
+      this.batch.events,
+    );
     if (last !== undefined) {
       for (const state of due) {
         const cursor = state.cursor ?? STREAM_START;
         if (compareStreamIds(last, cursor) <= 0) continue;
         // may be empty (entries that were not ours): the cursor still moves past them
-        const fresh = events.filter((event) => compareStreamIds(event.sid, cursor) > 0);
+        const fresh =
+          cursor === from ? events : events.filter((event) => compareStreamIds(event.sid, cursor) > 0);
         try {
           await state.sink.apply(fresh, cursor, last);
           state.cursor = last;
