@@ -10,6 +10,7 @@ export default {
     '^@app/config$': '<rootDir>/libs/config/src/index.ts',
     '^@app/database$': '<rootDir>/libs/database/src/index.ts',
     '^@app/history$': '<rootDir>/libs/history/src/index.ts',
+    '^@app/schedules$': '<rootDir>/libs/schedules/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

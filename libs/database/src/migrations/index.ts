@@ -2,6 +2,7 @@ import { CreateDocuments1732780800000 } from './1732780800000-create-documents.j
 import { CreateIndexChanges1764633600000 } from './1764633600000-create-index-changes.js';
 import { CreateStagedChunks1767225600000 } from './1767225600000-create-staged-chunks.js';
 import { CreateTaskHistory1769904000000 } from './1769904000000-create-task-history.js';
+import { CreateSchedules1772582400000 } from './1772582400000-create-schedules.js';
 
 /** Every migration, oldest first; both apps run them at start-up (`migrationsRun`), tests too. */
 export const MIGRATIONS = [
@@ -9,6 +10,7 @@ export const MIGRATIONS = [
   CreateIndexChanges1764633600000,
   CreateStagedChunks1767225600000,
   CreateTaskHistory1769904000000,
+  CreateSchedules1772582400000,
 ];
 
 export { HISTORY_SEARCH_EXPRESSION, HISTORY_UNFINISHED } from './1769904000000-create-task-history.js';
