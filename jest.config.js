@@ -11,6 +11,7 @@ export default {
     '^@app/database$': '<rootDir>/libs/database/src/index.ts',
     '^@app/history$': '<rootDir>/libs/history/src/index.ts',
     '^@app/schedules$': '<rootDir>/libs/schedules/src/index.ts',
+    '^@app/housekeeping$': '<rootDir>/libs/housekeeping/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -4,6 +4,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '@app/database';
 import { HistoryModule } from '@app/history';
+import { HousekeepingModule } from '@app/housekeeping';
+import { SchedulesModule } from '@app/schedules';
 import { TasksModule } from '@app/tasks';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
@@ -13,6 +15,9 @@ import { MetricsApiModule } from './metrics/metrics-api.module.js';
 import { HealthController } from './health/health.controller.js';
 import { HistoryController } from './history/history.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
+import { DevicesController } from './devices/devices.controller.js';
+import { TokensController } from './tokens/tokens.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -28,6 +33,8 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     DocumentsApiModule,
     MetricsApiModule,
     HistoryModule,
+    SchedulesModule.forApi(),
+    HousekeepingModule,
   ],
   controllers: [
     HistoryController,
@@ -35,6 +42,9 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     WorkflowsController,
     WorkersController,
     QueuesController,
+    SchedulesController,
+    TokensController,
+    DevicesController,
     HealthController,
   ],
   providers: [

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { HistoryModule } from '@app/history';
+import { SchedulesModule } from '@app/schedules';
 import { MonitoringModule, TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
@@ -11,7 +12,8 @@ import { HandlersModule } from './handlers.module.js';
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(options: WorkerRuntimeOptions): DynamicModule {
+  /** `beat`: this worker also queues the schedules' ticks (`codehubot worker --beat`). */
+  static forRoot(options: WorkerRuntimeOptions, beat = false): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -22,6 +24,7 @@ export class WorkerModule {
         HandlersModule,
         // the recorder may run here: the history sink with it (not in executor threads, which record nothing)
         HistoryModule,
+        ...(beat ? [SchedulesModule.forBeat()] : []),
       ],
     };
   }

@@ -1,3 +1,4 @@
+export * from './beat.schedules.js';
 export * from './beat/beat-state.js';
 export * from './beat/beat.service.js';
 export * from './beat/schedule-ticker.js';

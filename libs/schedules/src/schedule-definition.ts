@@ -72,6 +72,11 @@ export function checkDefinition(d: ScheduleDefinition, now = Date.now()): void {
   if (!(Number.isInteger(d.catchup) && d.catchup >= 0 && d.catchup <= MAX_CATCHUP)) {
     throw new InvalidOptionError('catchup', `seconds, a whole number from 0 to ${MAX_CATCHUP}`);
   }
+  for (const key of Object.keys(d.options)) {
+    if (!['queue', 'priority', 'expires'].includes(key)) {
+      throw new InvalidOptionError(`options.${key}`, 'unknown option (queue, priority, expires)');
+    }
+  }
   const { queue, priority, expires } = d.options;
   if (queue !== undefined && !QUEUE_NAME_PATTERN.test(queue)) {
     throw new InvalidOptionError('options.queue', 'letters, digits, _ and - only, not starting with _ or -');

@@ -11,6 +11,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '@app/database';
+import { BeatSchedules } from './beat.schedules.js';
 import { BeatState } from './beat/beat-state.js';
 import { BeatService } from './beat/beat.service.js';
 import { ScheduleTicker } from './beat/schedule-ticker.js';
@@ -60,7 +61,7 @@ const providers: Provider[] = [
  */
 @Module({})
 export class SchedulesModule {
-  static forApi(declarations: Provider[] = []): DynamicModule {
+  static forApi(declarations: Provider[] = [BeatSchedules]): DynamicModule {
     return {
       module: SchedulesModule,
       imports: [
@@ -74,7 +75,7 @@ export class SchedulesModule {
     };
   }
 
-  static forBeat(declarations: Provider[] = []): DynamicModule {
+  static forBeat(declarations: Provider[] = [BeatSchedules]): DynamicModule {
     const api = SchedulesModule.forApi(declarations);
     return { ...api, providers: [...(api.providers ?? []), BeatService] };
   }

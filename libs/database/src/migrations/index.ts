@@ -3,6 +3,7 @@ import { CreateIndexChanges1764633600000 } from './1764633600000-create-index-ch
 import { CreateStagedChunks1767225600000 } from './1767225600000-create-staged-chunks.js';
 import { CreateTaskHistory1769904000000 } from './1769904000000-create-task-history.js';
 import { CreateSchedules1772582400000 } from './1772582400000-create-schedules.js';
+import { CreateTokensAndDevices1772668800000 } from './1772668800000-create-tokens-and-devices.js';
 
 /** Every migration, oldest first; both apps run them at start-up (`migrationsRun`), tests too. */
 export const MIGRATIONS = [
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   CreateStagedChunks1767225600000,
   CreateTaskHistory1769904000000,
   CreateSchedules1772582400000,
+  CreateTokensAndDevices1772668800000,
 ];
 
 export { HISTORY_SEARCH_EXPRESSION, HISTORY_UNFINISHED } from './1769904000000-create-task-history.js';

@@ -16,6 +16,8 @@ import { Fail } from './fail.task.js';
 import { Flaky } from './flaky.task.js';
 import { Sleep } from './sleep.task.js';
 import { SumInParallel } from './sum-in-parallel.task.js';
+import { CleanupExpiredTokens } from './cleanup-expired-tokens.task.js';
+import { UpdateDeviceStatus } from './update-device-status.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
@@ -34,6 +36,8 @@ export * from './fail.task.js';
 export * from './flaky.task.js';
 export * from './sleep.task.js';
 export * from './sum-in-parallel.task.js';
+export * from './cleanup-expired-tokens.task.js';
+export * from './update-device-status.task.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
 export const ALL_TASKS: readonly AnyTask[] = [
@@ -54,4 +58,6 @@ export const ALL_TASKS: readonly AnyTask[] = [
   Fail,
   Flaky,
   SumInParallel,
+  CleanupExpiredTokens,
+  UpdateDeviceStatus,
 ];

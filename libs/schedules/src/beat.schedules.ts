@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { CleanupExpiredTokens, signature, UpdateDeviceStatus } from '@app/tasks';
+import { Periodic } from './periodic.decorator.js';
+
+/** The original's Celery beat schedule, in SCHEDULE_TIMEZONE (Asia/Shanghai by default). */
+@Injectable()
+export class BeatSchedules {
+  /** Daily at 03:00: expired API tokens deleted. */
+  @Periodic({ name: 'cleanup-expired-tokens', cron: '0 3 * * *' })
+  cleanupExpiredTokens() {
+    return signature(CleanupExpiredTokens, {});
+  }
+
+  /** Hourly at minute 0: devices silent for DEVICE_OFFLINE_AFTER marked offline. */
+  @Periodic({ name: 'update-device-status', cron: '0 * * * *' })
+  updateDeviceStatus() {
+    return signature(UpdateDeviceStatus, {});
+  }
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { E2E_TIMEOUT_MS, startWorker } from '../utils/runtime-helpers.js';
+import { TestSystem } from '../utils/test-system.js';
+
+jest.setTimeout(E2E_TIMEOUT_MS);
+
+interface Token {
+  id: string;
+  name: string;
+  expires_at: string;
+  created_at: string;
+  token?: string;
+}
+
+interface Device {
+  id: string;
+  online: boolean;
+  last_seen: string;
+  status: Record<string, unknown> | null;
+}
+
+describe('housekeeping: API tokens and devices, and their periodic tasks', () => {
+  let system: TestSystem;
+
+  /** Runs one of the original's schedules now and returns its task's result. */
+  const runSchedule = async (name: string): Promise<unknown> => {
+    const run = await system.request<{ task_id: string }>('POST', `/schedules/${name}/run`);
+    expect(run.status).toBe(202);
+    return (await system.waitForState(run.body.task_id, 'SUCCESS')).result;
+  };
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ env: { DEVICE_OFFLINE_AFTER: '1' } });
+    await startWorker(system, ['--pool', 'inline']);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('creates a token shown once and stored hashed, usable as a Bearer key until it expires, then cleaned up', async () => {
+    const bad = await system.request<{ message: string }>('POST', '/tokens', {
+      name: 'past',
+      expires_at: '2001-01-01T00:00:00Z',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/^expires_at: /);
+    expect((await system.request('POST', '/tokens', { name: 'x', expires_at: 'soon' })).status).toBe(400);
+
+    const created = await system.request<Token>('POST', '/tokens', {
+      name: 'short-lived',
+      expires_at: new Date(Date.now() + 3000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    const secret = created.body.token ?? '';
+    expect(secret.length).toBeGreaterThan(30);
+    const kept = await system.request<Token>('POST', '/tokens', {
+      name: 'kept',
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const bearer = { authorization: `Bearer ${secret}` };
+    const listed = await system.request<Token[]>('GET', '/tokens', undefined, bearer);
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((t) => t.name).sort()).toEqual(['kept', 'short-lived']);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect(listed.body.every((t) => t.token === undefined)).toBe(true);
+    expect(
+      (await system.request('GET', '/tasks?limit=1', undefined, { authorization: 'Bearer nope' })).status,
+    ).toBe(401);
+
+    await sleep(Math.max(0, Date.parse(created.body.expires_at) - Date.now()) + 200);
+    expect((await system.request('GET', '/tokens', undefined, bearer)).status).toBe(401);
+    expect(await runSchedule('cleanup-expired-tokens')).toEqual({ deleted: 1 });
+    const left = await system.request<Token[]>('GET', '/tokens');
+    expect(left.body.map((t) => t.name)).toEqual(['kept']);
+
+    expect((await system.request('DELETE', `/tokens/${kept.body.id}`)).status).toBe(204);
+    expect((await system.request('DELETE', `/tokens/${kept.body.id}`)).status).toBe(404);
+    expect((await system.request('DELETE', '/tokens/not-a-uuid')).status).toBe(404);
+  });
+
+  it('records device heartbeats; a device silent for DEVICE_OFFLINE_AFTER goes offline', async () => {
+    const beat = await system.request<Device>('POST', '/devices/esp32-7/heartbeat', {
+      status: { battery: 80 },
+    });
+    expect(beat.status).toBe(200);
+    expect(beat.body).toMatchObject({ id: 'esp32-7', online: true, status: { battery: 80 } });
+    expect((await system.request('POST', '/devices/esp32-8/heartbeat')).status).toBe(200);
+    expect((await system.request('POST', '/devices/bad%20id/heartbeat')).status).toBe(400);
+    await sleep(1500);
+    expect((await system.request('POST', '/devices/esp32-8/heartbeat')).status).toBe(200);
+    expect(await runSchedule('update-device-status')).toEqual({ updated: 1 });
+    const devices = await system.request<Device[]>('GET', '/devices');
+    expect(devices.body.map((d) => [d.id, d.online])).toEqual([
+      ['esp32-7', false],
+      ['esp32-8', true],
+    ]);
+  });
+});
