@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { upload, waitForDocument } from '../utils/documents.js';
 import { E2E_TIMEOUT_MS, startWorker } from '../utils/runtime-helpers.js';
 import { TestSystem } from '../utils/test-system.js';
 
@@ -31,7 +35,7 @@ describe('housekeeping: API tokens and devices, and their periodic tasks', () =>
   };
 
   beforeAll(async () => {
-    system = await TestSystem.start({ env: { DEVICE_OFFLINE_AFTER: '1' } });
+    system = await TestSystem.start({ env: { DEVICE_OFFLINE_AFTER: '1', EMBEDDING_PROVIDER: 'hash' } });
     await startWorker(system, ['--pool', 'inline']);
   });
 
@@ -96,5 +100,33 @@ describe('housekeeping: API tokens and devices, and their periodic tasks', () =>
       ['esp32-7', false],
       ['esp32-8', true],
     ]);
+  });
+
+  it('sync_data queues again a document left pending with no live task, and leaves the others', async () => {
+    const text = new TextEncoder().encode('Photosynthesis turns light into chemical energy. '.repeat(20));
+    const [stranded, fine] = await Promise.all([
+      upload(system, text, 'a.txt'),
+      upload(system, text, 'b.txt'),
+    ]);
+    expect([stranded.status, fine.status]).toEqual([202, 202]);
+    await waitForDocument(system, stranded.body.id, ['completed']);
+    await waitForDocument(system, fine.body.id, ['completed']);
+    // what a crash between the database write and the queueing leaves: pending, its task unknown to Redis
+    const db = new Database(join(system.dir, 'db.sqlite'));
+    db.prepare(`UPDATE documents SET embedding_status = 'pending', task_id = ? WHERE id = ?`).run(
+      randomUUID(),
+      stranded.body.id,
+    );
+    db.close();
+    const result = (await runSchedule('sync-data')) as {
+      checked: number;
+      requeued: { document_id: string; task_id: string }[];
+    };
+    expect(result.checked).toBe(1);
+    expect(result.requeued.map((r) => r.document_id)).toEqual([stranded.body.id]);
+    const again = await waitForDocument(system, stranded.body.id, ['completed']);
+    expect(again.task_id).toBe(result.requeued[0].task_id);
+    expect(again.chunk_count).toBeGreaterThan(0);
+    expect(await runSchedule('sync-data')).toEqual({ checked: 0, requeued: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CleanupExpiredTokens, signature, UpdateDeviceStatus } from '@app/tasks';
+import { CleanupExpiredTokens, signature, SyncData, UpdateDeviceStatus } from '@app/tasks';
 import { Periodic } from './periodic.decorator.js';
 
 /** The original's Celery beat schedule, in SCHEDULE_TIMEZONE (Asia/Shanghai by default). */
@@ -15,5 +15,11 @@ export class BeatSchedules {
   @Periodic({ name: 'update-device-status', cron: '0 * * * *' })
   updateDeviceStatus() {
     return signature(UpdateDeviceStatus, {});
+  }
+
+  /** Every 1800 s: documents stranded pending or processing with no live task queued again. */
+  @Periodic({ name: 'sync-data', every: 1800 })
+  syncData() {
+    return signature(SyncData, {});
   }
 }

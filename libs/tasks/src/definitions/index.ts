@@ -18,6 +18,7 @@ import { Sleep } from './sleep.task.js';
 import { SumInParallel } from './sum-in-parallel.task.js';
 import { CleanupExpiredTokens } from './cleanup-expired-tokens.task.js';
 import { UpdateDeviceStatus } from './update-device-status.task.js';
+import { SyncData } from './sync-data.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
@@ -38,6 +39,8 @@ export * from './sleep.task.js';
 export * from './sum-in-parallel.task.js';
 export * from './cleanup-expired-tokens.task.js';
 export * from './update-device-status.task.js';
+export * from './sync-data.task.js';
+export * from './document-pipeline.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
 export const ALL_TASKS: readonly AnyTask[] = [
@@ -60,4 +63,5 @@ export const ALL_TASKS: readonly AnyTask[] = [
   SumInParallel,
   CleanupExpiredTokens,
   UpdateDeviceStatus,
+  SyncData,
 ];
