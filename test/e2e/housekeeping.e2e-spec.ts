@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { upload, waitForDocument } from '../utils/documents.js';
-import { E2E_TIMEOUT_MS, startWorker } from '../utils/runtime-helpers.js';
+import { waitForHistory } from '../utils/history.js';
+import { TestSmtpServer } from '../utils/smtp.js';
+import { E2E_TIMEOUT_MS, startWorker, waitFor } from '../utils/runtime-helpers.js';
 import { TestSystem } from '../utils/test-system.js';
 
 jest.setTimeout(E2E_TIMEOUT_MS);
@@ -26,6 +28,8 @@ interface Device {
 
 describe('housekeeping: API tokens and devices, and their periodic tasks', () => {
   let system: TestSystem;
+  let smtp: TestSmtpServer;
+  const RECIPIENTS = ['teachers@example.com', 'ops@example.com'];
 
   /** Runs one of the original's schedules now and returns its task's result. */
   const runSchedule = async (name: string): Promise<unknown> => {
@@ -35,12 +39,21 @@ describe('housekeeping: API tokens and devices, and their periodic tasks', () =>
   };
 
   beforeAll(async () => {
-    system = await TestSystem.start({ env: { DEVICE_OFFLINE_AFTER: '1', EMBEDDING_PROVIDER: 'hash' } });
+    smtp = await TestSmtpServer.start();
+    system = await TestSystem.start({
+      env: {
+        DEVICE_OFFLINE_AFTER: '1',
+        EMBEDDING_PROVIDER: 'hash',
+        SMTP_URL: smtp.url,
+        REPORT_RECIPIENTS: RECIPIENTS.join(', '),
+      },
+    });
     await startWorker(system, ['--pool', 'inline']);
   });
 
   afterAll(async () => {
     await system?.stop();
+    await smtp?.close();
   });
 
   it('creates a token shown once and stored hashed, usable as a Bearer key until it expires, then cleaned up', async () => {
@@ -128,5 +141,74 @@ describe('housekeeping: API tokens and devices, and their periodic tasks', () =>
     expect(again.task_id).toBe(result.requeued[0].task_id);
     expect(again.chunk_count).toBeGreaterThan(0);
     expect(await runSchedule('sync-data')).toEqual({ checked: 0, requeued: [] });
+  });
+
+  it("the weekly report: the week's figures from the history, stored, and mailed as HTML with a text part", async () => {
+    const ids: string[] = [];
+    for (const args of [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ])
+      ids.push((await system.submit('tasks.add', { args })).body.task_id);
+    ids.push((await system.submit('tasks.fail', { kwargs: { message: 'boom' } })).body.task_id);
+    await waitForHistory(
+      system,
+      { name: 'tasks.add' },
+      (items) => items.filter((i) => i.state === 'SUCCESS').length === 3,
+    );
+    await waitForHistory(system, { name: 'tasks.fail' }, (items) => items.some((i) => i.state === 'FAILURE'));
+    await waitFor('the stats of those tasks', async () => {
+      const stats = await system.request<{ tasks: { name: string; succeeded: number; failed: number }[] }>(
+        'GET',
+        '/stats',
+      );
+      const add = stats.body.tasks.find((t) => t.name === 'tasks.add');
+      const fail = stats.body.tasks.find((t) => t.name === 'tasks.fail');
+      return add?.succeeded === 3 && fail?.failed === 1;
+    });
+
+    const result = (await runSchedule('weekly-report')) as {
+      report_id: string;
+      mailed_to: string[];
+      tasks: number;
+    };
+    expect(result.mailed_to).toEqual(RECIPIENTS);
+    const report = await system.request<{
+      id: string;
+      period_start: string;
+      period_end: string;
+      mailed: boolean;
+      totals: { total: number; failed: number };
+      tasks: {
+        name: string;
+        total: number;
+        succeeded: number;
+        failed: number;
+        failure_rate: number;
+        runtime_ms: { p50: number | null };
+      }[];
+    }>('GET', `/reports/${result.report_id}`);
+    expect(report.status).toBe(200);
+    expect(Date.parse(report.body.period_end) - Date.parse(report.body.period_start)).toBe(7 * 86_400_000);
+    const byName = new Map(report.body.tasks.map((t) => [t.name, t]));
+    expect(byName.get('tasks.add')).toMatchObject({ total: 3, succeeded: 3, failed: 0, failure_rate: 0 });
+    expect(byName.get('tasks.add')?.runtime_ms.p50).not.toBeNull();
+    expect(byName.get('tasks.fail')).toMatchObject({ total: 1, succeeded: 0, failed: 1, failure_rate: 1 });
+    expect(report.body.totals.failed).toBeGreaterThanOrEqual(1);
+    expect(report.body.mailed).toBe(true);
+    const listed = await system.request<{ id: string }[]>('GET', '/reports');
+    expect(listed.body.map((r) => r.id)).toContain(result.report_id);
+    expect((await system.request('GET', `/reports/${randomUUID()}`)).status).toBe(404);
+    expect((await system.request('GET', '/reports/nope')).status).toBe(404);
+
+    const [mail, ...more] = await smtp.waitForMessages(RECIPIENTS[0]);
+    expect(more).toHaveLength(0);
+    expect(mail.to.sort()).toEqual([...RECIPIENTS].sort());
+    expect(mail.subject).toMatch(/^CodeHubot weekly report \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d$/);
+    expect(mail.headers.get('content-type')).toMatch(/multipart\/alternative/);
+    expect(mail.raw).toMatch(/Content-Type: text\/plain/i);
+    expect(mail.raw).toMatch(/Content-Type: text\/html/i);
+    expect(mail.raw).toContain('tasks.add');
   });
 });

@@ -18,6 +18,7 @@ import { QueuesController } from './monitoring/queues.controller.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { DevicesController } from './devices/devices.controller.js';
 import { TokensController } from './tokens/tokens.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -45,6 +46,7 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     SchedulesController,
     TokensController,
     DevicesController,
+    ReportsController,
     HealthController,
   ],
   providers: [

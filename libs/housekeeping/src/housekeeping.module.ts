@@ -7,14 +7,16 @@ import { DevicesRepository } from './devices/devices.repository.js';
 import { housekeepingConfig, type HousekeepingConfig } from './housekeeping.config.js';
 import { ApiTokenEntity } from './tokens/api-token.entity.js';
 import { TokensRepository } from './tokens/tokens.repository.js';
+import { ReportEntity } from './reports/report.entity.js';
+import { ReportsRepository } from './reports/reports.repository.js';
 
 export const HOUSEKEEPING_CONFIG = Symbol('HOUSEKEEPING_CONFIG');
 
-/** API tokens and classroom devices, for the API (routes, Bearer tokens) and the worker (their periodic tasks). */
+/** API tokens, classroom devices and weekly reports, for the API (routes, Bearer tokens) and the worker (their periodic tasks). */
 @Module({
   imports: [
     DatabaseModule,
-    TypeOrmModule.forFeature([ApiTokenEntity, DeviceEntity]),
+    TypeOrmModule.forFeature([ApiTokenEntity, DeviceEntity, ReportEntity]),
     ConfigModule.forFeature(housekeepingConfig),
   ],
   providers: [
@@ -26,7 +28,8 @@ export const HOUSEKEEPING_CONFIG = Symbol('HOUSEKEEPING_CONFIG');
     },
     TokensRepository,
     DevicesRepository,
+    ReportsRepository,
   ],
-  exports: [TokensRepository, DevicesRepository, HOUSEKEEPING_CONFIG],
+  exports: [TokensRepository, DevicesRepository, ReportsRepository, HOUSEKEEPING_CONFIG],
 })
 export class HousekeepingModule {}

@@ -4,3 +4,6 @@ export * from './housekeeping.config.js';
 export * from './housekeeping.module.js';
 export * from './tokens/api-token.entity.js';
 export * from './tokens/tokens.repository.js';
+export * from './reports/report.entity.js';
+export * from './reports/reports.repository.js';
+export * from './reports/weekly-figures.js';

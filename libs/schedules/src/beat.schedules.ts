@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { CleanupExpiredTokens, signature, SyncData, UpdateDeviceStatus } from '@app/tasks';
+import {
+  CleanupExpiredTokens,
+  GenerateWeeklyReport,
+  signature,
+  SyncData,
+  UpdateDeviceStatus,
+} from '@app/tasks';
 import { Periodic } from './periodic.decorator.js';
 
 /** The original's Celery beat schedule, in SCHEDULE_TIMEZONE (Asia/Shanghai by default). */
@@ -21,5 +27,11 @@ export class BeatSchedules {
   @Periodic({ name: 'sync-data', every: 1800 })
   syncData() {
     return signature(SyncData, {});
+  }
+
+  /** Mondays at 10:00: the last 7 days' figures, stored and mailed to REPORT_RECIPIENTS. */
+  @Periodic({ name: 'weekly-report', cron: '0 10 * * 1' })
+  weeklyReport() {
+    return signature(GenerateWeeklyReport, {});
   }
 }

@@ -4,6 +4,7 @@ import { CreateStagedChunks1767225600000 } from './1767225600000-create-staged-c
 import { CreateTaskHistory1769904000000 } from './1769904000000-create-task-history.js';
 import { CreateSchedules1772582400000 } from './1772582400000-create-schedules.js';
 import { CreateTokensAndDevices1772668800000 } from './1772668800000-create-tokens-and-devices.js';
+import { CreateReports1772755200000 } from './1772755200000-create-reports.js';
 
 /** Every migration, oldest first; both apps run them at start-up (`migrationsRun`), tests too. */
 export const MIGRATIONS = [
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   CreateTaskHistory1769904000000,
   CreateSchedules1772582400000,
   CreateTokensAndDevices1772668800000,
+  CreateReports1772755200000,
 ];
 
 export { HISTORY_SEARCH_EXPRESSION, HISTORY_UNFINISHED } from './1769904000000-create-task-history.js';

@@ -19,6 +19,7 @@ import { SumInParallel } from './sum-in-parallel.task.js';
 import { CleanupExpiredTokens } from './cleanup-expired-tokens.task.js';
 import { UpdateDeviceStatus } from './update-device-status.task.js';
 import { SyncData } from './sync-data.task.js';
+import { GenerateWeeklyReport } from './generate-weekly-report.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
@@ -40,6 +41,7 @@ export * from './sum-in-parallel.task.js';
 export * from './cleanup-expired-tokens.task.js';
 export * from './update-device-status.task.js';
 export * from './sync-data.task.js';
+export * from './generate-weekly-report.task.js';
 export * from './document-pipeline.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
@@ -64,4 +66,5 @@ export const ALL_TASKS: readonly AnyTask[] = [
   CleanupExpiredTokens,
   UpdateDeviceStatus,
   SyncData,
+  GenerateWeeklyReport,
 ];
