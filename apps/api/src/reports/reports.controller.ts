@@ -43,7 +43,6 @@ export class ReportDto extends ReportSummaryDto implements Report {
 }
 
 const notFound = (id: string): Error => new NotFoundException(`No report ${id}`);
-const REPORT_ID = new IdParamPipe(notFound);
 
 /** The weekly reports (`tasks.generate_weekly_report`). */
 @ApiTags('reports')
@@ -66,7 +65,7 @@ export class ReportsController {
   })
   @ApiOkResponse({ type: ReportDto })
   @ApiErrors({ 404: 'No report of that id' })
-  async get(@Param('id', REPORT_ID) id: string): Promise<Report> {
+  async get(@Param('id', new IdParamPipe(notFound)) id: string): Promise<Report> {
     const report = await this.reports.get(id);
     if (!report) throw notFound(id);
     return report;

@@ -45,7 +45,6 @@ export class CreatedTokenDto extends TokenDto {
 }
 
 const notFound = (id: string): Error => new NotFoundException(`No token ${id}`);
-const TOKEN_ID = new IdParamPipe(notFound);
 
 /** API tokens: Bearer keys beside API_KEYS, each until it expires. */
 @ApiTags('tokens')
@@ -81,7 +80,7 @@ export class TokensController {
   @ApiOperation({ summary: 'Delete a token: it no longer authenticates' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors({ 404: 'No token of that id' })
-  async remove(@Param('id', TOKEN_ID) id: string): Promise<void> {
+  async remove(@Param('id', new IdParamPipe(notFound)) id: string): Promise<void> {
     if (!(await this.tokens.remove(id))) throw notFound(id);
   }
 }

@@ -57,7 +57,7 @@ export class ReportsRepository {
       recipients: JSON.stringify(recipients),
     });
     await this.repo.createQueryBuilder().insert().values(row).orIgnore().execute();
-    return view((await this.repo.findOneByOrFail({ id })) as ReportEntity);
+    return view(await this.repo.findOneByOrFail({ id }));
   }
 
   async markMailed(id: string, mailId: string): Promise<void> {

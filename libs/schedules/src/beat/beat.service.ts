@@ -112,7 +112,9 @@ export class BeatService implements OnApplicationBootstrap, OnApplicationShutdow
       const record = records.get(schedule.name);
       if (!record) continue;
       const problem = scheduleProblem(schedule, this.catalogue, now);
-      if (problem !== record.error) await this.reportProblem(schedule.name, problem);
+      if (problem !== record.error || problem !== this.reported.get(schedule.name)) {
+        await this.reportProblem(schedule.name, problem);
+      }
       if (problem) continue;
       if (!record.known) {
         await this.state.start(schedule.name, now);
