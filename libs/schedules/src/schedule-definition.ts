@@ -78,14 +78,14 @@ export function checkDefinition(d: ScheduleDefinition, now = Date.now()): void {
     }
   }
   const { queue, priority, expires } = d.options;
-  if (queue !== undefined && !QUEUE_NAME_PATTERN.test(queue)) {
+  if (queue !== undefined && !(typeof queue === 'string' && QUEUE_NAME_PATTERN.test(queue))) {
     throw new InvalidOptionError('options.queue', 'letters, digits, _ and - only, not starting with _ or -');
   }
   if (priority !== undefined && !(Number.isInteger(priority) && priority >= 0 && priority <= MAX_PRIORITY)) {
     throw new InvalidOptionError('options.priority', `an integer from 0 to ${MAX_PRIORITY}`);
   }
-  if (expires !== undefined && !(Number.isFinite(expires) && expires > 0)) {
-    throw new InvalidOptionError('options.expires', 'seconds, a number > 0');
+  if (expires !== undefined && !(typeof expires === 'number' && expires > 0 && expires <= 366 * 86_400)) {
+    throw new InvalidOptionError('options.expires', 'seconds, a number > 0, at most 31622400');
   }
 }
 

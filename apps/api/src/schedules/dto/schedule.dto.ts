@@ -136,7 +136,8 @@ export class ScheduleDto implements ScheduleView {
   last_run!: string | null;
   @ApiProperty({ type: 'string', format: 'uuid', nullable: true }) last_task_id!: string | null;
   @ApiProperty({
-    enum: Object.values(TaskState),
+    type: String,
+    enum: [...Object.values(TaskState), null],
     nullable: true,
     description: "That task's state; null once expired",
   })
