@@ -15,7 +15,7 @@ const base: ScheduleDefinition = {
 /** The field named by the error `checkDefinition` throws, or undefined when it accepts. */
 function fieldAtFault(change: Partial<ScheduleDefinition> & Record<string, unknown>): string | undefined {
   try {
-    checkDefinition({ ...base, ...change } as ScheduleDefinition);
+    checkDefinition({ ...base, ...change });
     return undefined;
   } catch (error) {
     return (error as Error).message.split(':')[0];
