@@ -10,6 +10,8 @@ export default {
     '^@app/config$': '<rootDir>/libs/config/src/index.ts',
     '^@app/database$': '<rootDir>/libs/database/src/index.ts',
     '^@app/history$': '<rootDir>/libs/history/src/index.ts',
+    '^@app/schedules$': '<rootDir>/libs/schedules/src/index.ts',
+    '^@app/housekeeping$': '<rootDir>/libs/housekeeping/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

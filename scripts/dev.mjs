@@ -23,7 +23,7 @@ async function restart() {
   execFileSync(process.execPath, ['scripts/write-entrypoints.mjs'], { stdio: 'inherit' });
   apps = [
     run('api', process.execPath, ['dist/apps/api/main.js']),
-    run('worker', process.execPath, ['dist/apps/worker/main.js', 'worker']),
+    run('worker', process.execPath, ['dist/apps/worker/main.js', 'worker', '--beat']),
   ];
 }
 

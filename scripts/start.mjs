@@ -1,5 +1,5 @@
 // `npm start`: the whole system on one machine — a local Redis (started here when none answers at REDIS_URL
-// and redis-server is installed), the API, and one worker, on SQLite. Ctrl-C is a warm shutdown of all.
+// and redis-server is installed), the API, and one worker with beat, on SQLite. Ctrl-C is a warm shutdown of all.
 import { execSync } from 'node:child_process';
 import { children, ensureRedis, exited, run } from './local-system.mjs';
 
@@ -9,7 +9,7 @@ execSync('npm run --silent build', { stdio: 'inherit' });
 await ensureRedis();
 
 const api = run('api', process.execPath, ['dist/apps/api/main.js']);
-const worker = run('worker', process.execPath, ['dist/apps/worker/main.js', 'worker']);
+const worker = run('worker', process.execPath, ['dist/apps/worker/main.js', 'worker', '--beat']);
 
 let stopping = false;
 function stop() {

@@ -17,9 +17,9 @@ export interface TestDatabase {
 }
 
 /** A temporary SQLite file, migrated as the apps migrate at start-up. */
-export async function sqliteDatabase(): Promise<TestDatabase> {
+export async function sqliteDatabase(entities: EntityList = []): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'codehubot-db-'));
-  const dataSource = await initialize({ type: 'better-sqlite3', database: join(dir, 'db.sqlite') });
+  const dataSource = await initialize({ type: 'better-sqlite3', database: join(dir, 'db.sqlite') }, entities);
   return {
     name: 'sqlite',
     dataSource,
@@ -34,7 +34,7 @@ export async function sqliteDatabase(): Promise<TestDatabase> {
  * A schema of its own in the PostgreSQL at TEST_POSTGRES_URL (default: the machine's, database `test`), so
  * that test files running at once never collide; dropped afterwards. Fails loudly when PostgreSQL is away.
  */
-export async function postgresDatabase(): Promise<TestDatabase> {
+export async function postgresDatabase(entities: EntityList = []): Promise<TestDatabase> {
   const schema = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
   try {
@@ -48,12 +48,15 @@ export async function postgresDatabase(): Promise<TestDatabase> {
   }
   await admin.query(`CREATE SCHEMA "${schema}"`);
   // search_path too, so that plain SQL in tests sees the schema's tables
-  const dataSource = await initialize({
-    type: 'postgres',
-    url: POSTGRES_URL,
-    schema,
-    extra: { options: `-c search_path=${schema}` },
-  });
+  const dataSource = await initialize(
+    {
+      type: 'postgres',
+      url: POSTGRES_URL,
+      schema,
+      extra: { options: `-c search_path=${schema}` },
+    },
+    entities,
+  );
   return {
     name: 'postgres',
     dataSource,
@@ -65,9 +68,15 @@ export async function postgresDatabase(): Promise<TestDatabase> {
   };
 }
 
-async function initialize(options: DataSourceOptions): Promise<DataSource> {
+/** Entities a test file needs beside the documents' (its own feature's). */
+type EntityList = (new () => object)[];
+
+async function initialize(options: DataSourceOptions, extra: EntityList): Promise<DataSource> {
   const dataSource = new DataSource(
-    withMigrations({ ...options, entities: [Document, DocumentChunk, DocumentIndexChange, StagedChunk] }),
+    withMigrations({
+      ...options,
+      entities: [Document, DocumentChunk, DocumentIndexChange, StagedChunk, ...extra],
+    }),
   );
   return dataSource.initialize();
 }

@@ -4,6 +4,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '@app/database';
 import { HistoryModule } from '@app/history';
+import { HousekeepingModule } from '@app/housekeeping';
+import { SchedulesModule } from '@app/schedules';
 import { TasksModule } from '@app/tasks';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { apiConfig } from './config/api.config.js';
@@ -14,6 +16,10 @@ import { HealthController } from './health/health.controller.js';
 import { HistoryController } from './history/history.controller.js';
 import { QueuesController } from './monitoring/queues.controller.js';
 import { ApiRecordingModule } from './recording/api-recording.module.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
+import { DevicesController } from './devices/devices.controller.js';
+import { TokensController } from './tokens/tokens.controller.js';
+import { ReportsController } from './reports/reports.controller.js';
 import { WorkersController } from './monitoring/workers.controller.js';
 import { RedisHealthIndicator } from './health/redis.health.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -30,6 +36,8 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     MetricsApiModule,
     HistoryModule,
     ApiRecordingModule.forRoot(),
+    SchedulesModule.forApi(),
+    HousekeepingModule,
   ],
   controllers: [
     HistoryController,
@@ -37,6 +45,10 @@ import { WorkflowsController } from './workflows/workflows.controller.js';
     WorkflowsController,
     WorkersController,
     QueuesController,
+    SchedulesController,
+    TokensController,
+    DevicesController,
+    ReportsController,
     HealthController,
   ],
   providers: [

@@ -3,8 +3,9 @@ import { checkSettings } from '@app/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { INSPECT_WHAT, runInspect, runPurge, runRevoke, type InspectWhat } from './cli/control.commands.js';
 import { LOG_LEVELS } from '@app/tasks';
+import { runBeat } from './cli/beat.command.js';
 import { exportFlags, runWorker, type WorkerFlags } from './cli/worker.command.js';
-import { CONTROL_SETTINGS, WORKER_SETTINGS } from './config/settings.js';
+import { BEAT_SETTINGS, CONTROL_SETTINGS, WORKER_SETTINGS } from './config/settings.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -25,7 +26,8 @@ const program = new Command('codehubot')
   // every bad setting of the command's process in one message, before anything starts
   .hook('preAction', (_program, command) => {
     if (command.name() === 'worker') exportFlags(command.opts<WorkerFlags>());
-    checkSettings(command.name() === 'worker' ? WORKER_SETTINGS : CONTROL_SETTINGS);
+    const name = command.name();
+    checkSettings(name === 'worker' ? WORKER_SETTINGS : name === 'beat' ? BEAT_SETTINGS : CONTROL_SETTINGS);
   });
 
 program
@@ -48,7 +50,13 @@ program
   .option('-n, --name <name>', 'worker name shown by inspect (default host:pid)')
   .option('-l, --loglevel <level>', `${LOG_LEVELS.join('|')} (LOG_LEVEL)`, logLevel)
   .option('-f, --logfile <path>', 'append the logs to this file instead of stdout (LOG_FILE)')
+  .option('-B, --beat', "also queue the schedules' ticks (as `codehubot beat`; any number of them may run)")
   .action((flags: WorkerFlags) => runWorker(flags));
+
+program
+  .command('beat')
+  .description('queue the ticks of every schedule, once each whatever the number of beats running')
+  .action(() => runBeat());
 
 program
   .command('revoke <task_id>')

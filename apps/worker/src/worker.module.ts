@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { HistoryRecordingModule } from '@app/history';
+import { SchedulesModule } from '@app/schedules';
 import { MonitoringModule, MonitoringSinksModule, TasksModule, type WorkerRuntimeOptions } from '@app/tasks';
 import { HandlersModule } from './handlers.module.js';
 
@@ -11,7 +12,8 @@ import { HandlersModule } from './handlers.module.js';
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(options: WorkerRuntimeOptions): DynamicModule {
+  /** `beat`: this worker also queues the schedules' ticks (`codehubot worker --beat`). */
+  static forRoot(options: WorkerRuntimeOptions, beat = false): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -23,6 +25,7 @@ export class WorkerModule {
         // along; executor threads record nothing)
         MonitoringSinksModule,
         HistoryRecordingModule,
+        ...(beat ? [SchedulesModule.forBeat()] : []),
       ],
     };
   }

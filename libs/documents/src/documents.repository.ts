@@ -176,6 +176,15 @@ export class DocumentsRepository {
     });
   }
 
+  /** Documents still `pending` or `processing`, oldest change first: what `tasks.sync_data` looks at. */
+  unfinished(limit: number): Promise<Document[]> {
+    return this.documents.find({
+      where: { embeddingStatus: In([EmbeddingStatus.Pending, EmbeddingStatus.Processing]) },
+      order: { updatedAt: 'ASC' },
+      take: limit,
+    });
+  }
+
   /** Records the task now working on the document (download, extract or vectorize). */
   async setTask(id: string, taskId: string): Promise<void> {
     await this.write(() => this.documents.update({ id }, { taskId }));

@@ -20,6 +20,7 @@ export * from './core/submit-options.js';
 export * from './core/task-catalogue.js';
 export * from './core/task-client.js';
 export * from './core/task-context.js';
+export * from './core/task-id.js';
 export * from './core/task-state.js';
 export * from './core/task-status-reader.js';
 export * from './core/worker-directory.js';

@@ -59,6 +59,7 @@ const producerProviders: Provider[] = [
 ];
 const producerExports = [
   TASKS_CONFIG,
+  JobWriter,
   EventRecorder,
   PRODUCER_REDIS,
   TaskCatalogue,

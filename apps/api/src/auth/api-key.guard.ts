@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { TokensRepository } from '@app/housekeeping';
 import type { ApiConfig } from '../config/api.config.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
@@ -16,7 +17,8 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 /**
- * `Authorization: Bearer <key>` on every route but the public ones, once `API_KEYS` is set. Without keys the
+ * `Authorization: Bearer <key>` on every route but the public ones, once `API_KEYS` is set: one of the keys, or
+ * a token from `POST /tokens` until it expires. Without keys the
  * API is for local development: it answers requests from this machine only.
  */
 @Injectable()
@@ -27,11 +29,12 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     config: ConfigService,
+    private readonly tokens: TokensRepository,
   ) {
     this.keys = config.getOrThrow<ApiConfig>('api').apiKeys.map(digest);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
@@ -45,9 +48,10 @@ export class ApiKeyGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new UnauthorizedException('Authorization: Bearer <API key> required');
     const given = this.digestOf(match[1]);
-    if (!this.keys.some((key) => timingSafeEqual(key, given)))
-      throw new UnauthorizedException('Invalid API key');
-    return true;
+    if (this.keys.some((key) => timingSafeEqual(key, given))) return true;
+    // a token from POST /tokens: looked up by its digest, so its timing tells nothing of stored secrets
+    if (await this.tokens.isValid(match[1])) return true;
+    throw new UnauthorizedException('Invalid API key, or a token that expired or was deleted');
   }
 
   /**

@@ -1,3 +1,5 @@
+import { loadHousekeepingConfig } from '@app/housekeeping';
+import { loadSchedulesConfig } from '@app/schedules';
 import { registerAs } from '@nestjs/config';
 import { loadDatabaseOptions } from '@app/database';
 import { loadHistoryConfig } from '@app/history';
@@ -98,6 +100,8 @@ export const API_SETTINGS: readonly SettingsLoader[] = [
   loadLogSettings,
   loadTracingSettings,
   loadHistoryConfig,
+  loadSchedulesConfig,
+  loadHousekeepingConfig,
 ];
 
 /** Largest JSON body accepted, in bytes (1 MiB); a larger one is answered 413. */

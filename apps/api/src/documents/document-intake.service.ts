@@ -16,9 +16,7 @@ import {
   type DocumentsConfig,
 } from '@app/documents';
 import {
-  chain,
-  DownloadDocument,
-  ExtractDocument,
+  documentPipeline,
   group,
   si,
   TaskClient,
@@ -96,26 +94,14 @@ export class DocumentIntakeService {
       await this.files.remove(storedName);
       throw error;
     }
-    return this.queue(document, () =>
-      this.workflows.submit(
-        chain(si(ExtractDocument, { document_id: id }), si(VectorizeDocument, { document_id: id })),
-      ),
-    );
+    return this.queue(document, () => this.workflows.submit(documentPipeline(document)));
   }
 
   async fromUrl(url: string, title?: string): Promise<Document> {
     const id = randomUUID();
     const filename = displayName(decodeURIComponent(new URL(url).pathname)) || 'download';
     const document = await this.repository.create({ id, title: title ?? filename, filename, sourceUrl: url });
-    return this.queue(document, () =>
-      this.workflows.submit(
-        chain(
-          si(DownloadDocument, { document_id: id, url }),
-          si(ExtractDocument, { document_id: id }),
-          si(VectorizeDocument, { document_id: id }),
-        ),
-      ),
-    );
+    return this.queue(document, () => this.workflows.submit(documentPipeline(document)));
   }
 
   /** Queues a re-vectorization; the document reads pending until a worker takes it. */

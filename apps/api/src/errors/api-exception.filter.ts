@@ -9,6 +9,7 @@ import {
   WorkflowSpecError,
 } from '@app/tasks';
 import { HistoryDisabledError } from '@app/history';
+import { ScheduleNotFoundError } from '@app/schedules';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
@@ -70,7 +71,11 @@ export function toErrorBody(error: unknown): ErrorBody {
     error: STATUS_CODES[status] ?? 'Error',
     message,
   });
-  if (error instanceof UnknownTaskError || error instanceof TaskNotFoundError)
+  if (
+    error instanceof UnknownTaskError ||
+    error instanceof TaskNotFoundError ||
+    error instanceof ScheduleNotFoundError
+  )
     return client(404, error.message);
   if (error instanceof PayloadValidationError) return client(400, error.problems);
   if (

@@ -32,7 +32,7 @@ const snapshot = (tasks: MetricsSnapshot['tasks']): MetricsSnapshot => ({
   },
   events: { backlog: 7, sinks: [{ name: 'metrics', lagSeconds: 0 }] },
   alerts: {
-    fired: { task_failed: 2, queue_unattended: 0, queue_wait: 1 },
+    fired: { task_failed: 2, queue_unattended: 0, queue_wait: 1, schedule_error: 0 },
     open: [{ alert: 'queue_wait', subject: 'default', since: 0, message: '', details: {} }],
   },
 });

@@ -1,14 +1,18 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, Type } from '@nestjs/common';
+import { SchedulesService } from '@app/schedules';
 import { NestFactory } from '@nestjs/core';
 import { QueueInspector, TaskClient, WorkerDirectory } from '@app/tasks';
 import { print } from './print.js';
-import { ProducerModule } from './producer.module.js';
+import { ProducerModule, SchedulesControlModule } from './producer.module.js';
 
 export const INSPECT_WHAT = ['active', 'registered', 'stats', 'scheduled'] as const;
 export type InspectWhat = (typeof INSPECT_WHAT)[number];
 
-async function withProducer<T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error', 'warn'] });
+async function withProducer<T>(
+  work: (app: INestApplicationContext) => Promise<T>,
+  module: Type<unknown> = ProducerModule,
+): Promise<T> {
+  const app = await NestFactory.createApplicationContext(module, { logger: ['error', 'warn'] });
   try {
     return await work(app);
   } finally {
@@ -18,17 +22,8 @@ async function withProducer<T>(work: (app: INestApplicationContext) => Promise<T
 
 /** `codehubot inspect active|registered|stats|scheduled`: Celery's inspect, read from worker heartbeats. */
 export function runInspect(what: InspectWhat, json: boolean): Promise<number> {
+  if (what === 'scheduled') return withProducer((app) => inspectScheduled(app, json), SchedulesControlModule);
   return withProducer(async (app) => {
-    if (what === 'scheduled') {
-      const tasks = await app.get(QueueInspector).scheduled();
-      print(
-        json,
-        tasks,
-        ['task_id', 'name', 'queue', 'state', 'eta', 'retries'],
-        tasks.map((t) => [t.task_id, t.name, t.queue, t.state, t.eta, t.retries]),
-      );
-      return 0;
-    }
     const workers = await app.get(WorkerDirectory).list();
     if (what === 'active') {
       const rows = workers.flatMap((w) =>
@@ -79,6 +74,42 @@ export function runInspect(what: InspectWhat, json: boolean): Promise<number> {
     }
     return 0;
   });
+}
+
+/** `inspect scheduled`: the schedules with their next runs, beside the tasks waiting for an eta. */
+async function inspectScheduled(app: INestApplicationContext, json: boolean): Promise<number> {
+  const [schedules, tasks] = await Promise.all([
+    app.get(SchedulesService).list(),
+    app.get(QueueInspector).scheduled(),
+  ]);
+  if (json) {
+    print(true, { schedules, tasks }, [], []);
+    return 0;
+  }
+  process.stdout.write('Schedules\n');
+  print(
+    false,
+    schedules,
+    ['schedule', 'task', 'when', 'timezone', 'next_run', 'last_run', 'paused', 'error'],
+    schedules.map((s) => [
+      s.name,
+      s.task,
+      s.cron ?? `every ${s.every} s`,
+      s.timezone,
+      s.next_run ?? '',
+      s.last_run ?? '',
+      s.paused ? 'yes' : 'no',
+      s.error ?? '',
+    ]),
+  );
+  process.stdout.write('Tasks waiting for an eta\n');
+  print(
+    false,
+    tasks,
+    ['task_id', 'name', 'queue', 'state', 'eta', 'retries'],
+    tasks.map((t) => [t.task_id, t.name, t.queue, t.state, t.eta, t.retries]),
+  );
+  return 0;
 }
 
 /** `codehubot purge [--queue NAME]`: removes waiting tasks (all known queues by default); they read REVOKED. */

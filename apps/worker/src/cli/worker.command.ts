@@ -24,6 +24,7 @@ export interface WorkerFlags {
   name?: string;
   loglevel?: string;
   logfile?: string;
+  beat?: boolean;
 }
 
 /**
@@ -102,6 +103,8 @@ export async function runWorker(flags: WorkerFlags): Promise<void> {
   // and a signal arriving while no listener exists would kill it cold (Node's default for SIGTERM).
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), { logger: nestLogger });
+  app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options, flags.beat ?? false), {
+    logger: nestLogger,
+  });
   if (stopping) close(app);
 }

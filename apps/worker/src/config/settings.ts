@@ -1,3 +1,5 @@
+import { loadHousekeepingConfig } from '@app/housekeeping';
+import { loadSchedulesConfig } from '@app/schedules';
 import { loadDatabaseOptions } from '@app/database';
 import { loadHistoryConfig } from '@app/history';
 import { loadDocumentsConfig, loadEmbeddingConfig } from '@app/documents';
@@ -18,7 +20,21 @@ export const WORKER_SETTINGS: readonly SettingsLoader[] = [
   loadLogSettings,
   loadTracingSettings,
   loadHistoryConfig,
+  loadSchedulesConfig,
+  loadHousekeepingConfig,
 ];
 
-/** What the control commands (`inspect`, `revoke`, `purge`) read: the broker's settings only. */
-export const CONTROL_SETTINGS: readonly SettingsLoader[] = [loadTasksConfig];
+/** What `codehubot beat` reads: the broker, the database (the schedules table), the schedules' own settings. */
+export const BEAT_SETTINGS: readonly SettingsLoader[] = [
+  loadTasksConfig,
+  loadDatabaseOptions,
+  loadSchedulesConfig,
+  loadLogSettings,
+];
+
+/** What the control commands (`inspect`, `revoke`, `purge`) read: the broker, and the database for `inspect scheduled`. */
+export const CONTROL_SETTINGS: readonly SettingsLoader[] = [
+  loadTasksConfig,
+  loadDatabaseOptions,
+  loadSchedulesConfig,
+];

@@ -7,6 +7,8 @@ import {
   s,
   SaveChunks,
   si,
+  SyncData,
+  type SyncDataResult,
   VectorizeBatch,
   VectorizeDocument,
   type DownloadDocumentPayload,
@@ -21,6 +23,7 @@ import {
   type VectorizeDocumentResult,
 } from '@app/tasks';
 import { DocumentPipelineService } from '../services/document-pipeline.service.js';
+import { DocumentSyncService } from '../services/document-sync.service.js';
 import { VectorizerService } from '../services/vectorizer.service.js';
 
 /**
@@ -32,7 +35,13 @@ export class DocumentHandlers {
   constructor(
     private readonly vectorizer: VectorizerService,
     private readonly pipeline: DocumentPipelineService,
+    private readonly sync: DocumentSyncService,
   ) {}
+
+  @HandlesTask(SyncData)
+  syncData(): Promise<SyncDataResult> {
+    return this.sync.run();
+  }
 
   @HandlesTask(VectorizeDocument)
   async vectorize(

@@ -10,6 +10,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative to `text` (the text stays for clients that show plain text). */
+  html?: string;
 }
 
 /** SMTP reply codes 5xx mean the server refused for good: retrying the same message cannot help. */

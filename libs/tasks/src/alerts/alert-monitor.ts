@@ -91,10 +91,11 @@ export class AlertMonitor implements OnApplicationBootstrap, OnApplicationShutdo
         .hgetall(this.keys.alertTasks)
         .hgetall(this.keys.alertSeen)
         .hgetall(this.keys.alertIncidents)
+        .hgetall(this.keys.scheduleErrors)
         .exec(),
       this.observer.observe(),
     ]);
-    const [tasks, seen, incidents] = (stored ?? []).map(([error, value]) => {
+    const [tasks, seen, incidents, scheduleErrors] = (stored ?? []).map(([error, value]) => {
       if (error) throw error;
       return value as Record<string, string>;
     });
@@ -111,6 +112,7 @@ export class AlertMonitor implements OnApplicationBootstrap, OnApplicationShutdo
           oldestWaitingAge: q.oldestWaitingAge,
         })),
         consumed: new Set(observation.workers.flatMap((w) => w.queues)),
+        scheduleErrors: new Map(Object.entries(scheduleErrors ?? {})),
         open,
         pendingSince: this.pendingSince,
       },

@@ -155,4 +155,20 @@ describe('alert incidents', () => {
     expect(monitor.open.size).toBe(1);
     expect(monitor.check({ now: NOW + 2000 }).resolved).toHaveLength(1);
   });
+
+  it('schedule_error fires once while a schedule is in error, and resolves when the error clears', () => {
+    const monitor = new Monitor();
+    const errors = new Map([['nightly', 'unknown task tasks.gone: no worker knows it']]);
+    monitor.check({ now: NOW, scheduleErrors: errors });
+    monitor.check({ now: NOW + 2000, scheduleErrors: errors });
+    expect(monitor.fired).toEqual([
+      expect.objectContaining({
+        alert: 'schedule_error',
+        subject: 'nightly',
+        details: { error: errors.get('nightly') },
+      }),
+    ]);
+    monitor.check({ now: NOW + 4000, scheduleErrors: new Map() });
+    expect(monitor.resolved.map((i) => [i.alert, i.subject])).toEqual([['schedule_error', 'nightly']]);
+  });
 });

@@ -33,6 +33,8 @@ export interface AlertInputs {
   queues: readonly QueueState[];
   /** Queues at least one live worker consumes. */
   consumed: ReadonlySet<string>;
+  /** Schedules in an error state (the beats' record): name → why. */
+  scheduleErrors?: ReadonlyMap<string, string>;
   /** Open incidents by `incidentKey`. */
   open: ReadonlyMap<string, Incident>;
   /** Conditions that hold but wait for their grace, by `incidentKey`: when each was first seen. */
@@ -64,6 +66,8 @@ export interface AlertChanges {
  *   `unattendedAfter` seconds; resolves when a worker consumes it or nothing waits.
  * - `queue_wait` (subject: the queue): the task next in line has waited more than `queueWait` seconds;
  *   resolves when it is back under.
+ * - `schedule_error` (subject: the schedule): it cannot compute its next run, or names a task no worker knows;
+ *   resolves when the error clears (fixed, or the schedule removed).
  */
 export function checkAlerts(inputs: AlertInputs, rules: AlertRules): AlertChanges {
   const changes: AlertChanges = {
@@ -147,6 +151,20 @@ export function checkAlerts(inputs: AlertInputs, rules: AlertRules): AlertChange
     }
   }
 
+  for (const [name, error] of inputs.scheduleErrors ?? []) {
+    const errorKey = incidentKey('schedule_error', name);
+    if (open('schedule_error', name)) still.add(errorKey);
+    else {
+      fire({
+        alert: 'schedule_error',
+        subject: name,
+        since: inputs.now,
+        message: `schedule ${name}: ${error}`,
+        details: { error },
+      });
+    }
+  }
+
   // what no longer holds (a queue emptied, attended, gone; a setting removed) resolves
   for (const [key, incident] of inputs.open) {
     if (still.has(key)) continue;
@@ -162,6 +180,8 @@ function resolvedMessage(incident: Incident): string {
       return `queue ${incident.subject}: consumed again, or nothing waits`;
     case 'queue_wait':
       return `queue ${incident.subject}: waiting time back under the threshold`;
+    case 'schedule_error':
+      return `schedule ${incident.subject}: error cleared`;
     default:
       return `${incident.subject}: resolved`;
   }

@@ -1,4 +1,4 @@
-export const ALERT_KINDS = ['task_failed', 'queue_unattended', 'queue_wait'] as const;
+export const ALERT_KINDS = ['task_failed', 'queue_unattended', 'queue_wait', 'schedule_error'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** An open incident: one alert about one subject (a task name, a queue), from when it fired. */

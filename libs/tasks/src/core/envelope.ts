@@ -14,6 +14,8 @@ export interface TaskEnvelope<P = Record<string, unknown>> {
   wf?: MemberRef;
   /** The request id of the HTTP call that queued it (the worker's log lines carry it). */
   rid?: string;
+  /** Set on a task queued by a schedule: its name and the tick's nominal time (epoch ms). */
+  sched?: { name: string; at: number };
   /** The trace context it was queued in (W3C `traceparent`/`tracestate`), when tracing is on. */
   tp?: Record<string, string>;
 }

@@ -79,6 +79,10 @@ export function describeJob(
     retries: finished ? Math.max(0, job.attemptsMade - 1) : job.attemptsMade,
   };
   if (job.stalledCounter) status.redeliveries = job.stalledCounter;
+  if (job.data?.sched) {
+    status.schedule = job.data.sched.name;
+    status.scheduled_for = new Date(job.data.sched.at).toISOString();
+  }
   if (finished && job.finishedOn) status.date_done = new Date(job.finishedOn).toISOString();
   if (state === TaskState.Scheduled) {
     status.eta = new Date(job.timestamp + job.delay).toISOString();

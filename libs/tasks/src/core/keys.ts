@@ -44,6 +44,12 @@ export const ownKeys = (prefix: string) => ({
   alertLease: `${prefix}:_alerts_lease`,
   /** Notifications for ALERT_WEBHOOK_URL not delivered yet (a list, newest first, capped). */
   alertOutbox: `${prefix}:_alert_outbox`,
+  /** One schedule's beat state (a hash: last tick handled, last task queued, buffered tick, error). */
+  beat: (schedule: string) => `${prefix}:_beat:${schedule}`,
+  /** Held (with an expiry) by the beat handling one schedule's due ticks now. */
+  beatLock: (schedule: string) => `${prefix}:_beat_lock:${schedule}`,
+  /** Schedules in an error state (a hash: name → message), for the `schedule_error` alert. */
+  scheduleErrors: `${prefix}:_schedule_errors`,
   /** What is left of a purged task, so that it reads REVOKED instead of unknown. */
   purged: (id: string) => `${prefix}:_purged:${id}`,
 });

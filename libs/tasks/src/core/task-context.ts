@@ -14,6 +14,8 @@ export class TaskContext {
     readonly maxRetries: number,
     private readonly abortSource: { readonly signal: AbortSignal },
     private readonly reportProgress: (progress: TaskProgress) => Promise<void>,
+    /** Queued by a schedule: the tick's nominal time (Celery beat's `scheduled_for`); else undefined. */
+    readonly scheduledFor?: Date,
   ) {}
 
   /** Fires on revoke with terminate and on the soft time limit. */

@@ -44,6 +44,9 @@ export interface TaskStatus {
   redeliveries?: number;
   date_done?: string;
   eta?: string;
+  /** Queued by a schedule: its name, and the tick's nominal time (ISO). */
+  schedule?: string;
+  scheduled_for?: string;
   current?: number;
   total?: number;
   percent?: number;

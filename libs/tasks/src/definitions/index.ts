@@ -16,6 +16,10 @@ import { Fail } from './fail.task.js';
 import { Flaky } from './flaky.task.js';
 import { Sleep } from './sleep.task.js';
 import { SumInParallel } from './sum-in-parallel.task.js';
+import { CleanupExpiredTokens } from './cleanup-expired-tokens.task.js';
+import { UpdateDeviceStatus } from './update-device-status.task.js';
+import { SyncData } from './sync-data.task.js';
+import { GenerateWeeklyReport } from './generate-weekly-report.task.js';
 
 export * from './add.task.js';
 export * from './cpu-burn.task.js';
@@ -34,6 +38,11 @@ export * from './fail.task.js';
 export * from './flaky.task.js';
 export * from './sleep.task.js';
 export * from './sum-in-parallel.task.js';
+export * from './cleanup-expired-tokens.task.js';
+export * from './update-device-status.task.js';
+export * from './sync-data.task.js';
+export * from './generate-weekly-report.task.js';
+export * from './document-pipeline.js';
 
 /** Every task the system registers: the worker must handle each exactly once, the API accepts only these. */
 export const ALL_TASKS: readonly AnyTask[] = [
@@ -54,4 +63,8 @@ export const ALL_TASKS: readonly AnyTask[] = [
   Fail,
   Flaky,
   SumInParallel,
+  CleanupExpiredTokens,
+  UpdateDeviceStatus,
+  SyncData,
+  GenerateWeeklyReport,
 ];

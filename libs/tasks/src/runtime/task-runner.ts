@@ -180,6 +180,7 @@ export class TaskRunner implements OnModuleDestroy {
             schema: data?.schema,
             retries: job.attemptsMade,
             maxRetries: task.retry?.maxRetries ?? 0,
+            scheduledFor: data?.sched?.at,
           },
           {
             onProgress: (progress) => job.updateProgress(progress),

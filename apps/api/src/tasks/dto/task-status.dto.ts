@@ -28,6 +28,9 @@ export class TaskStatusDto {
   redeliveries?: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'When it finished' }) date_done?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'SCHEDULED: when it may run' }) eta?: string;
+  @ApiPropertyOptional({ description: 'Queued by a schedule: its name' }) schedule?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: "Queued by a schedule: the tick's nominal time" })
+  scheduled_for?: string;
   @ApiPropertyOptional({ description: 'PROGRESS only' }) current?: number;
   @ApiPropertyOptional({ description: 'PROGRESS only' }) total?: number;
   @ApiPropertyOptional({ description: 'PROGRESS only, 0–100' }) percent?: number;

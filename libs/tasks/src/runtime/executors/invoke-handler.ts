@@ -63,6 +63,7 @@ export function invokeHandler(
       request.maxRetries,
       abort,
       onProgress,
+      request.scheduledFor !== undefined ? new Date(request.scheduledFor) : undefined,
     );
     let output: unknown;
     try {

@@ -12,6 +12,8 @@ export interface ExecutionRequest {
   schema?: string;
   retries: number;
   maxRetries: number;
+  /** The nominal time (epoch ms) of the schedule tick that queued it. */
+  scheduledFor?: number;
 }
 
 export interface ExecutionCallbacks {

@@ -1,0 +1,1 @@
+export const SCHEDULES_CONFIG = Symbol('SCHEDULES_CONFIG');
