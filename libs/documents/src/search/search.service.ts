@@ -133,8 +133,9 @@ export class SearchService {
   }
 
   /**
-   * The best k of the candidates by full-precision cosine (read again from the stored vectors), fused with
-   * their BM25 when the index gave one, with their texts, best first.
+   * The best k of the candidates by full-precision cosine (read again from the stored vectors), reranked by
+   * shared glossed terms when the provider gives them, fused with their BM25 when the index gave one, with
+   * their texts, best first.
    */
   private async rescored(
     query: string,
