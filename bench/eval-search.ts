@@ -22,6 +22,8 @@ import { dot } from '../libs/documents/src/embedding/vector.js';
 import { Bm25Index } from '../libs/documents/src/search/bm25.js';
 import { fuse } from '../libs/documents/src/search/fusion.js';
 import { keywordTokens } from '../libs/documents/src/search/keyword-tokens.js';
+import { hasCjk, rerank } from '../libs/documents/src/search/rerank.js';
+import { loadSearchConfig } from '../libs/documents/src/config/search.config.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OWN_SET = resolve(ROOT, 'eval/search-eval.json');
@@ -33,6 +35,9 @@ const DEV_SET_CANDIDATES = [
 const CHUNK = { size: 500, overlap: 80 };
 /** Keyword weights measured for hybrid ranking (0: vectors alone). */
 const HYBRID_WEIGHTS = [0, 0.1, 0.2, 0.3, 0.5];
+/** Reranking as the API does it: the vector search's best `max(4k, 20)` candidates at k = 5, the default weight. */
+const RERANK_CANDIDATES = 20;
+const RERANK_WEIGHT = loadSearchConfig().rerankWeight;
 
 interface OwnPassage {
   id: string;
@@ -62,6 +67,8 @@ interface ProviderReport {
   dev?: Scores;
   /** The same sets ranked with BM25 fused in, per keyword weight. */
   hybrid?: { weight: number; own: Scores; dev?: Scores }[];
+  /** The same sets with the best candidates reranked by their glossed terms (providers with `terms`). */
+  reranked?: { weight: number; own: Scores; dev?: Scores };
   loadSeconds: number;
   chunksPerSecond: number;
   chunksTimed: number;
@@ -72,24 +79,73 @@ interface ProviderReport {
 
 /** Passages embedded chunk by chunk, with a BM25 index over the same chunks. */
 interface EmbeddedSet {
-  docs: { key: string; vector: Float32Array }[][];
+  docs: { key: string; vector: Float32Array; text: string; terms: string[] }[][];
   bm25: Bm25Index;
+  /** Whether the provider reranks (has `terms`). */
+  reranks: boolean;
+}
+
+/** A query: its text, vector and (when the provider reranks) glossed terms. */
+interface Query {
+  text: string;
+  vector: Float32Array;
+  terms: string[];
 }
 
 /**
- * The 1-based rank of the target passage for one query at every weight: a passage scores as its best chunk,
- * a chunk as the fusion of its cosine and its BM25 (`weight` 0: cosine alone).
+ * The 1-based rank of the target passage for one query at every hybrid weight, then reranked: a passage scores
+ * as its best chunk, a chunk as the fusion of its cosine and its BM25 (`weight` 0: cosine alone). The last rank
+ * is the reranked one (the vector rank for a provider that does not rerank).
  */
-function ranksOf(query: Float32Array, text: string, set: EmbeddedSet, target: number): number[] {
-  const terms = keywordTokens(text);
+function ranksOf(query: Query, set: EmbeddedSet, target: number): number[] {
+  const terms = keywordTokens(query.text);
   const keyword = set.bm25.scores(terms);
   const ceiling = set.bm25.ceiling(terms);
-  const chunks = set.docs.flat().map(({ key, vector }) => ({ key, vector: dot(query, vector) }));
-  return HYBRID_WEIGHTS.map((weight) => {
+  const chunks = set.docs.flat().map(({ key, vector }) => ({ key, vector: dot(query.vector, vector) }));
+  const hybrid = HYBRID_WEIGHTS.map((weight) => {
     const fused = fuse(chunks, keyword, weight, ceiling);
     const scores = set.docs.map((doc) => Math.max(...doc.map((c) => fused.get(c.key)!.fused)));
     return scores.filter((x) => x > scores[target]).length + 1;
   });
+  return [...hybrid, set.reranks ? rerankedRank(query, set, chunks, target) : hybrid[0]];
+}
+
+/** The target's rank after reranking the best candidates; a target outside them keeps its vector rank. */
+function rerankedRank(
+  query: Query,
+  set: EmbeddedSet,
+  chunks: { key: string; vector: number }[],
+  target: number,
+): number {
+  const byKey = new Map(set.docs.flatMap((doc, d) => doc.map((c) => [c.key, { ...c, doc: d }] as const)));
+  const best = [...chunks].sort((a, b) => b.vector - a.vector).slice(0, RERANK_CANDIDATES);
+  const reranked = rerank(
+    { terms: query.terms, cjk: hasCjk(query.text) },
+    best.map(({ key, vector }) => ({
+      key,
+      vector,
+      terms: byKey.get(key)!.terms,
+      cjk: hasCjk(byKey.get(key)!.text),
+    })),
+    RERANK_WEIGHT,
+  );
+  const scores = new Map<number, number>();
+  for (const { key } of best) {
+    const d = byKey.get(key)!.doc;
+    scores.set(d, Math.max(scores.get(d) ?? -Infinity, reranked.get(key)!.fused));
+  }
+  const mine = scores.get(target);
+  if (mine === undefined) {
+    const vectorRanks = set.docs.map((doc) => Math.max(...doc.map((c) => dot(query.vector, c.vector))));
+    return vectorRanks.filter((x) => x > vectorRanks[target]).length + 1;
+  }
+  return [...scores.values()].filter((x) => x > mine).length + 1;
+}
+
+async function queriesOf(provider: EmbeddingProvider, texts: string[]): Promise<Query[]> {
+  const vectors = await provider.embed(texts, 'query');
+  const terms = provider.terms ? await provider.terms(texts) : texts.map(() => []);
+  return texts.map((text, i) => ({ text, vector: vectors[i], terms: terms[i] }));
 }
 
 function add(scores: Record<string, Score>, kind: string, rank: number): void {
@@ -102,21 +158,23 @@ function add(scores: Record<string, Score>, kind: string, rank: number): void {
 async function embedDocs(provider: EmbeddingProvider, texts: string[]): Promise<EmbeddedSet> {
   const chunked = texts.map((t) => chunkText(t, CHUNK).map((c) => c.text));
   const flat = await provider.embed(chunked.flat(), 'document');
+  const terms = provider.terms ? await provider.terms(chunked.flat()) : [];
   const bm25 = new Bm25Index();
   let i = 0;
   const docs = chunked.map((chunks, d) =>
     chunks.map((text, c) => {
       const key = `${d}:${c}`;
       bm25.add(key, keywordTokens(text));
-      return { key, vector: flat[i++] };
+      const at = i++;
+      return { key, vector: flat[at], text, terms: terms[at] ?? [] };
     }),
   );
-  return { docs, bm25 };
+  return { docs, bm25, reranks: provider.terms !== undefined };
 }
 
 /** One score table per weight, filled by `record(ranks, add)`. */
 function perWeight(): { tables: Scores[]; record: (ranks: number[], kinds: string[]) => void } {
-  const tables = HYBRID_WEIGHTS.map((): Scores => ({}));
+  const tables = [...HYBRID_WEIGHTS, RERANK_WEIGHT].map((): Scores => ({}));
   return {
     tables,
     record: (ranks, kinds) => ranks.forEach((rank, w) => kinds.forEach((kind) => add(tables[w], kind, rank))),
@@ -145,10 +203,10 @@ async function evaluateOwn(provider: EmbeddingProvider): Promise<Scores[]> {
   const { tables, record } = perWeight();
   for (const queryLang of ['zh', 'en'] as const) {
     const texts = set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en));
-    const queries = await provider.embed(texts, 'query');
+    const queries = await queriesOf(provider, texts);
     set.passages.forEach((p, i) => {
       const cross = p.lang !== 'mixed' && p.lang !== queryLang;
-      record(ranksOf(queries[i], texts[i], embedded, i), [
+      record(ranksOf(queries[i], embedded, i), [
         `${queryLang}→${p.lang}`,
         cross ? 'cross-lingual' : 'same language',
         'all',
@@ -156,12 +214,12 @@ async function evaluateOwn(provider: EmbeddingProvider): Promise<Scores[]> {
     });
   }
   const terms = exactTerms(set.passages.map((p) => p.text));
-  const termVectors = await provider.embed(
+  const termQueries = await queriesOf(
+    provider,
     terms.map((t) => t ?? ''),
-    'query',
   );
   terms.forEach((term, i) => {
-    if (term !== undefined) record(ranksOf(termVectors[i], term, embedded, i), ['exact term']);
+    if (term !== undefined) record(ranksOf(termQueries[i], embedded, i), ['exact term']);
   });
   return tables;
 }
@@ -178,10 +236,8 @@ async function evaluateDev(provider: EmbeddingProvider): Promise<Scores[] | unde
     );
     for (const queryLang of ['zh', 'en'] as const) {
       const texts = set.passages.map((p) => (queryLang === 'zh' ? p.q_zh : p.q_en));
-      const queries = await provider.embed(texts, 'query');
-      set.passages.forEach((_, i) =>
-        record(ranksOf(queries[i], texts[i], embedded, i), [`${queryLang}→${docLang}`]),
-      );
+      const queries = await queriesOf(provider, texts);
+      set.passages.forEach((_, i) => record(ranksOf(queries[i], embedded, i), [`${queryLang}→${docLang}`]));
     }
   }
   return tables;
@@ -252,6 +308,9 @@ async function child(name: string): Promise<ProviderReport> {
     own: own[0],
     dev: dev?.[0],
     hybrid: HYBRID_WEIGHTS.map((weight, w) => ({ weight, own: own[w], dev: dev?.[w] })).slice(1),
+    reranked: provider.terms
+      ? { weight: RERANK_WEIGHT, own: own[HYBRID_WEIGHTS.length], dev: dev?.[HYBRID_WEIGHTS.length] }
+      : undefined,
     loadSeconds,
     chunksPerSecond: corpus.length / seconds,
     chunksTimed: corpus.length,
@@ -269,6 +328,16 @@ function print(providers: ProviderReport[], markdown: boolean): void {
   // each hybrid weight is shown as a column pair of its own beside the provider's
   const reports = providers.flatMap((r) => [
     r,
+    ...(r.reranked
+      ? [
+          {
+            ...r,
+            provider: `${r.provider}+rerank ${r.reranked.weight}`,
+            own: r.reranked.own,
+            dev: r.reranked.dev,
+          },
+        ]
+      : []),
     ...(r.hybrid ?? []).map((h) => ({
       ...r,
       provider: `${r.provider}+bm25 ${h.weight}`,

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { search, upload, waitForDocument } from '../utils/documents.js';
+import { search, upload, waitForDocument, type SearchHitBody } from '../utils/documents.js';
 import { API_KEY, TestSystem } from '../utils/test-system.js';
 
 const WATER_CYCLE_ZH =
@@ -88,6 +88,18 @@ describe('search with the default semantic provider (jieba + CC-CEDICT + USE lit
   it('finds a Chinese passage from a Chinese paraphrase that shares few words', async () => {
     const answer = await search(system, '天上为什么会下雨，雨水最后去了哪里', 3);
     expect(answer.body[0].document_id).toBe(ids.water);
+  });
+
+  it('reranks by the glossed terms a hit shares with the query, except between two English texts', async () => {
+    type Hit = SearchHitBody & { vector_score: number; term_score: number };
+    const zh = (await search(system, '水蒸气遇冷变成云和雨', 20)).body as Hit[];
+    const water = zh.find((h) => h.document_id === ids.water)!;
+    expect(water.term_score).toBeGreaterThan(0);
+    expect(water.score).toBeCloseTo(0.95 * water.vector_score + 0.05 * water.term_score, 3);
+    const en = (await search(system, 'current through a resistance', 20)).body as Hit[];
+    const ohm = en.find((h) => h.document_id === ids.ohm)!;
+    expect(ohm.term_score).toBeGreaterThan(0);
+    expect(ohm.score).toBe(ohm.vector_score);
   });
 });
 

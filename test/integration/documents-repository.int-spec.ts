@@ -186,7 +186,14 @@ describe.each([
       [`${doc.id}:5`]: 't5',
       [`${doc.id}:2099`]: 't2099',
     });
-    expect(unpackVector(found.get(`${doc.id}:5`)!.embedding)).toHaveLength(2);
+    expect(Array.from(unpackVector(found.get(`${doc.id}:5`)!.embedding))).toEqual([5, 1]);
+    // PostgreSQL reads these rows in the binary format: bytes and UTF-8 text must come back as stored
+    const zh = await sut.create({ title: 'zh', filename: 'zh.txt' });
+    await sut.replaceChunks(zh.id, [chunk('线粒体是细胞的动力工厂 ✓', [0.25, -1.5, 3])], 'paged-model');
+    const read = (await sut.chunksByKey([{ documentId: zh.id, chunkIndex: 0 }])).get(`${zh.id}:0`)!;
+    expect(read.text).toBe('线粒体是细胞的动力工厂 ✓');
+    expect(Array.from(unpackVector(read.embedding))).toEqual([0.25, -1.5, 3]);
+    expect(await sut.chunksByKey([])).toEqual(new Map());
   });
   describe('staged vectorization', () => {
     const vec = (i: number): { chunkIndex: number; embedding: Buffer; dimensions: number } => ({

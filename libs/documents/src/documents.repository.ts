@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
 import { DataSource, In, MoreThan, type EntityManager, type Repository } from 'typeorm';
 import { DocumentChunk } from './entities/document-chunk.entity.js';
 import { DocumentIndexChange } from './entities/document-index-change.entity.js';
@@ -542,6 +543,7 @@ export class DocumentsRepository {
     keys: readonly { documentId: string; chunkIndex: number }[],
   ): Promise<Map<string, Pick<DocumentChunk, 'text' | 'embedding'>>> {
     if (keys.length === 0) return new Map();
+    if (!this.serialWrites) return this.chunksByKeyPostgres(keys);
     // raw rows and one OR of key pairs: a quarter of the time of `find` with a list of conditions
     const params: Record<string, string | number> = {};
     const pairs = keys.map(({ documentId, chunkIndex }, i) => {
@@ -560,5 +562,32 @@ export class DocumentsRepository {
     return new Map(
       rows.map((r) => [`${r.documentId}:${r.chunkIndex}`, { text: r.text, embedding: r.embedding }]),
     );
+  }
+
+  /**
+   * PostgreSQL: the same rows through the driver itself, the keys as two array parameters and the vectors as
+   * base64 (a third shorter than `bytea`'s hex text, decoded natively): about 1.0 instead of 1.3–1.7 ms of the
+   * event loop for 40 candidates (measured apart; node-postgres's binary format cannot carry `bytea`, its rows
+   * are decoded as UTF-8 text).
+   */
+  private async chunksByKeyPostgres(
+    keys: readonly { documentId: string; chunkIndex: number }[],
+  ): Promise<Map<string, Pick<DocumentChunk, 'text' | 'embedding'>>> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      const { rows } = await client.query<{ key: string; text: string; embedding: string }>(
+        "SELECT c.document_id::text || ':' || c.chunk_index::text AS key, c.text, " +
+          `encode(c.embedding, 'base64') AS embedding FROM ${this.tableOf(this.dataSource.manager, DocumentChunk)} c ` +
+          'JOIN unnest($1::uuid[], $2::int[]) AS k(document_id, chunk_index) ' +
+          'ON c.document_id = k.document_id AND c.chunk_index = k.chunk_index',
+        [keys.map((k) => k.documentId), keys.map((k) => k.chunkIndex)],
+      );
+      return new Map(
+        rows.map((r) => [r.key, { text: r.text, embedding: Buffer.from(r.embedding, 'base64') }]),
+      );
+    } finally {
+      await runner.release();
+    }
   }
 }

@@ -12,12 +12,18 @@ class SearchEnv {
   @IsInt() @Min(10) @Max(60_000) SEARCH_INDEX_POLL_MS: number = 250;
   /** Share of BM25 in the ranking (0: vectors alone, and no keyword index is kept). */
   @IsNumber() @Min(0) @Max(1) SEARCH_KEYWORD_WEIGHT: number = 0;
+  /**
+   * Share of the glossed terms a candidate shares with the query when the best candidates are reranked (0: not
+   * reranked). Only providers with cross-language terms (the semantic one) rerank.
+   */
+  @IsNumber() @Min(0) @Max(1) SEARCH_RERANK_WEIGHT: number = 0.05;
 }
 
 export interface SearchConfig {
   index: (typeof SEARCH_INDEXES)[number];
   pollMs: number;
   keywordWeight: number;
+  rerankWeight: number;
 }
 
 export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {
@@ -26,6 +32,7 @@ export function loadSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchCo
     index: s.SEARCH_INDEX as SearchConfig['index'],
     pollMs: s.SEARCH_INDEX_POLL_MS,
     keywordWeight: s.SEARCH_KEYWORD_WEIGHT,
+    rerankWeight: s.SEARCH_RERANK_WEIGHT,
   };
 }
 

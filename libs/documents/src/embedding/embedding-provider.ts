@@ -9,6 +9,12 @@ export interface EmbeddingProvider {
   readonly id: string;
   /** One vector per text, in order. Vectors are unit length. */
   embed(texts: readonly string[], kind: EmbedKind, signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
+   * The terms of each text in one vocabulary across languages (the semantic provider's English glosses), for
+   * reranking the best candidates of a search by the terms they share with the query. Providers without it
+   * are not reranked.
+   */
+  terms?(texts: readonly string[]): Promise<string[][]>;
   /** Releases what the provider holds (a model, a thread). */
   close?(): Promise<void>;
 }

@@ -53,6 +53,20 @@ export class EmbeddingService implements OnModuleDestroy {
     return (await this.pool.run(request, { signal })) as Float32Array[];
   }
 
+  /** Whether the provider gives terms for reranking (`terms`). */
+  get reranks(): boolean {
+    return this.provider.terms !== undefined;
+  }
+
+  /** Each text's terms in the provider's cross-language vocabulary; [] per text when it has none. */
+  async terms(texts: readonly string[]): Promise<string[][]> {
+    if (texts.length === 0 || !this.provider.terms) return texts.map(() => []);
+    if (!this.threaded) return this.provider.terms(texts);
+    this.pool ??= this.startPool();
+    const request: EmbedRequest = { texts: [...texts], kind: 'terms' };
+    return (await this.pool.run(request)) as string[][];
+  }
+
   private startPool(): Piscina {
     this.logger.log(`embedding thread for ${this.provider.id}: the model loads on first use`);
     return new Piscina({

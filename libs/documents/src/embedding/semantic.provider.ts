@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { keywordTokens } from '../search/keyword-tokens.js';
 import type { EmbedKind, EmbeddingProvider } from './embedding-provider.js';
 import { GlossTranslator } from './gloss-translator.js';
 import { hashVector } from './hash.provider.js';
@@ -36,7 +37,7 @@ export class SemanticEmbeddingProvider implements EmbeddingProvider {
 
   constructor(private readonly weights: SemanticWeights = DEFAULT_SEMANTIC_WEIGHTS) {
     const w = (n: number): string => String(Math.round(n * 100));
-    this.id = `semantic-v1-use-lite-cedict-${w(weights.sentence)}-${w(weights.terms)}-${w(weights.glossTerms)}`;
+    this.id = `semantic-v2-use-lite-cedict-${w(weights.sentence)}-${w(weights.terms)}-${w(weights.glossTerms)}`;
   }
 
   /** Loads the dictionary, the segmenter and the model (idempotent). */
@@ -60,6 +61,12 @@ export class SemanticEmbeddingProvider implements EmbeddingProvider {
   /** The English text the sentence encoder sees: exposed for tests and the evaluation. */
   async englishOf(text: string): Promise<string> {
     return (await this.load()).translator.translate(text);
+  }
+
+  /** Keyword terms of each text's English gloss (English text passes through as it is). */
+  async terms(texts: readonly string[]): Promise<string[][]> {
+    const { translator } = await this.load();
+    return texts.map((t) => keywordTokens(translator.translate(t)));
   }
 
   async embed(texts: readonly string[], _kind: EmbedKind, signal?: AbortSignal): Promise<Float32Array[]> {

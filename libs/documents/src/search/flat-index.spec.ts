@@ -40,6 +40,18 @@ describe(FlatIndex.name, () => {
     expect(found / 500).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('answers the same on several threads as on one, filtered or not', () => {
+    const one = new FlatIndex(1024, { threads: 1 });
+    const many = new FlatIndex(1024, { threads: 2, parallelFrom: 10 });
+    one.add(rows);
+    many.add(rows);
+    for (const query of corpus(10, 5).map((t) => hashVector(t))) {
+      expect(many.search({ vector: query, k: 10 })).toEqual(one.search({ vector: query, k: 10 }));
+      const filter = { vector: query, k: 10, documentIds: ['doc-1', 'doc-2'] };
+      expect(many.search(filter)).toEqual(one.search(filter));
+    }
+  });
+
   it('ranks a chunk first for its own text, with a score near 1', () => {
     const sut = new FlatIndex(1024);
     sut.add(rows);

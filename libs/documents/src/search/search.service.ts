@@ -6,6 +6,7 @@ import { dot, unpackVector } from '../embedding/vector.js';
 import { SEARCH_CONFIG } from '../tokens.js';
 import { keyOf, type IndexHit } from './flat-index.js';
 import { fuse } from './fusion.js';
+import { hasCjk, rerank, type RerankedScore } from './rerank.js';
 import { VectorIndexService } from './vector-index.service.js';
 
 export interface SearchHit {
@@ -21,6 +22,11 @@ export interface SearchHit {
    * text holding each of them once scores, 0–1.
    */
   keyword_score?: number;
+  /**
+   * With reranking (the semantic provider): the query's glossed terms that the chunk holds, as a BM25 share
+   * over the candidates, 0–1; `score` then mixes it in unless both texts are English.
+   */
+  term_score?: number;
 }
 
 export interface SearchOptions {
@@ -83,16 +89,21 @@ export class SearchService {
     const documentIds = await this.filterIds(options);
     if (documentIds?.length === 0) return [];
     const [vector] = await this.embeddings.embed([query], 'query');
+    const candidates = Math.max(options.k * CANDIDATES_PER_HIT, MIN_CANDIDATES);
     const found =
       options.exact || !this.index.isReady
-        ? await this.exact(vector, options.k, documentIds)
+        ? await this.exact(vector, this.reranks ? candidates : options.k, documentIds)
         : await this.index.search({
             vector,
-            k: Math.max(options.k * CANDIDATES_PER_HIT, MIN_CANDIDATES),
+            k: candidates,
             documentIds,
             keywordQuery: this.index.hybrid ? query : undefined,
           });
-    return this.rescored(vector, found, options.k);
+    return this.rescored(query, vector, found, options.k);
+  }
+
+  private get reranks(): boolean {
+    return this.config.rerankWeight > 0 && this.embeddings.reranks;
   }
 
   /** The documents a filter leaves (undefined: no filter); both filters together leave their intersection. */
@@ -122,17 +133,32 @@ export class SearchService {
   }
 
   /**
-   * The best k of the candidates by full-precision cosine (read again from the stored vectors), fused with
-   * their BM25 when the index gave one, with their texts, best first.
+   * The best k of the candidates by full-precision cosine (read again from the stored vectors), reranked by
+   * shared glossed terms when the provider gives them, fused with their BM25 when the index gave one, with
+   * their texts, best first.
    */
-  private async rescored(q: Float32Array, found: readonly IndexHit[], k: number): Promise<SearchHit[]> {
+  private async rescored(
+    query: string,
+    q: Float32Array,
+    found: readonly IndexHit[],
+    k: number,
+  ): Promise<SearchHit[]> {
     const chunks = await this.repository.chunksByKey(found);
     const present = found.flatMap((hit) => {
       // a chunk replaced since the index saw it is left out rather than shown stale
       const chunk = chunks.get(keyOf(hit.documentId, hit.chunkIndex));
       return chunk ? [{ hit, chunk, key: keyOf(hit.documentId, hit.chunkIndex) }] : [];
     });
-    const vectors = present.map(({ key, chunk }) => ({ key, vector: dot(q, unpackVector(chunk.embedding)) }));
+    const cosines = present.map(({ key, chunk }) => ({ key, vector: dot(q, unpackVector(chunk.embedding)) }));
+    const reranked = await this.reranked(
+      query,
+      cosines,
+      present.map(({ chunk }) => chunk.text),
+    );
+    const vectors = reranked
+      ? cosines.map(({ key }) => ({ key, vector: reranked.get(key)!.fused }))
+      : cosines;
+    const cosine = new Map(cosines.map(({ key, vector }) => [key, vector]));
     const keyword = new Map(
       present.flatMap(({ key, hit }) => (hit.keyword === undefined ? [] : [[key, hit.keyword]])),
     );
@@ -141,16 +167,32 @@ export class SearchService {
     const fused = fuse(vectors, keyword, hybrid ? this.config.keywordWeight : 0, 1);
     const top = new TopK<SearchHit>(k);
     for (const { hit, chunk, key } of present) {
-      const { vector, keyword: bm25, fused: score } = fused.get(key)!;
+      const { keyword: bm25, fused: score } = fused.get(key)!;
       top.offer(round(score), {
         document_id: hit.documentId,
         chunk_index: hit.chunkIndex,
         text: chunk.text,
         score: round(score),
-        vector_score: round(vector),
+        vector_score: round(cosine.get(key)!),
         ...(hybrid ? { keyword_score: round(bm25) } : {}),
+        ...(reranked ? { term_score: round(reranked.get(key)!.terms) } : {}),
       });
     }
     return top.best().map(({ item }) => item);
+  }
+
+  /** The candidates' cosines reranked by the glossed terms they share with the query (undefined: not reranked). */
+  private async reranked(
+    query: string,
+    cosines: readonly { key: string; vector: number }[],
+    texts: readonly string[],
+  ): Promise<Map<string, RerankedScore> | undefined> {
+    if (!this.reranks || cosines.length === 0) return undefined;
+    const [queryTerms, ...terms] = await this.embeddings.terms([query, ...texts]);
+    return rerank(
+      { terms: queryTerms, cjk: hasCjk(query) },
+      cosines.map(({ key, vector }, i) => ({ key, vector, terms: terms[i], cjk: hasCjk(texts[i]) })),
+      this.config.rerankWeight,
+    );
   }
 }
