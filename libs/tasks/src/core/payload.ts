@@ -49,7 +49,12 @@ export function validatePayload<P extends object>(task: AnyTask, payload: unknow
   }
   assertJsonSafe(payload, 'kwargs');
   const instance = toInstance<object>(task.payload, payload);
-  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    // a task without parameters has a payload class without fields (no metadata): {} is its payload
+    forbidUnknownValues: false,
+  });
   if (errors.length > 0) throw new PayloadValidationError(task.name, flatten(errors));
   return payload as P;
 }
