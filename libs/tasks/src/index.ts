@@ -3,6 +3,7 @@ export * from './config/tasks.config.js';
 
 export * from './core/async-result.js';
 export * from './core/decorators.js';
+export * from './core/decorated-methods.js';
 export * from './core/define-task.js';
 export * from './core/errors.js';
 export * from './core/instance.js';

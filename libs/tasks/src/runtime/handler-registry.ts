@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { providerMethods } from '../core/decorated-methods.js';
 import type { AnyTask } from '../core/define-task.js';
 import {
   TASK_HANDLER,
@@ -51,19 +52,11 @@ export class HandlerRegistry implements OnModuleInit {
 
   onModuleInit(): void {
     const problems: string[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const key of this.scanner.getAllMethodNames(prototype)) {
-        const method = (instance as Record<string, unknown>)[key];
-        if (typeof method !== 'function') continue;
-        const where = `${instance.constructor.name}.${key}`;
-        const task = this.reflector.get<AnyTask | undefined>(TASK_HANDLER, method);
-        if (task) this.addHandler(task, where, method.bind(instance) as BoundHandler['call'], problems);
-        const hook = this.reflector.get<TaskHookMetadata | undefined>(TASK_HOOK, method);
-        if (hook) this.hooks[hook.outcome].push({ task: hook.task, hook: method.bind(instance) as Hook });
-      }
+    for (const { instance, method, where } of providerMethods(this.discovery, this.scanner)) {
+      const task = this.reflector.get<AnyTask | undefined>(TASK_HANDLER, method);
+      if (task) this.addHandler(task, where, method.bind(instance) as BoundHandler['call'], problems);
+      const hook = this.reflector.get<TaskHookMetadata | undefined>(TASK_HOOK, method);
+      if (hook) this.hooks[hook.outcome].push({ task: hook.task, hook: method.bind(instance) as Hook });
     }
     for (const task of this.catalogue.all()) {
       if (!this.handlers.has(task.name)) problems.push(`${task.name} has no @HandlesTask handler`);
