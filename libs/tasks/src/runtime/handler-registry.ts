@@ -54,9 +54,9 @@ export class HandlerRegistry implements OnModuleInit {
     const problems: string[] = [];
     for (const { instance, method, where } of providerMethods(this.discovery, this.scanner)) {
       const task = this.reflector.get<AnyTask | undefined>(TASK_HANDLER, method);
-      if (task) this.addHandler(task, where, method.bind(instance) as BoundHandler['call'], problems);
+      if (task) this.addHandler(task, where, method.bind(instance), problems);
       const hook = this.reflector.get<TaskHookMetadata | undefined>(TASK_HOOK, method);
-      if (hook) this.hooks[hook.outcome].push({ task: hook.task, hook: method.bind(instance) as Hook });
+      if (hook) this.hooks[hook.outcome].push({ task: hook.task, hook: method.bind(instance) });
     }
     for (const task of this.catalogue.all()) {
       if (!this.handlers.has(task.name)) problems.push(`${task.name} has no @HandlesTask handler`);
