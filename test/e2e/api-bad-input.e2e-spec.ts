@@ -276,7 +276,9 @@ describe('REST API: bad input found by fuzzing gets a 4xx, never a 500', () => {
     it('finds the id routes in the OpenAPI document', () => {
       expect(idRoutes.map(([method, path]) => `${method} ${path}`).sort()).toEqual([
         'DELETE /documents/{id}',
+        'DELETE /tokens/{id}',
         'GET /documents/{id}',
+        'GET /reports/{id}',
         'GET /tasks/{task_id}/events',
         'GET /tasks/{task}',
         'POST /documents/{id}/vectorize',

@@ -74,7 +74,9 @@ describe('monitoring: GET /workers, GET/DELETE /queues and codehubot inspect/pur
 
     const scheduled = await runCli(system, ['inspect', 'scheduled', '--json']);
     expect(scheduled.code).toBe(0);
-    expect(JSON.parse(scheduled.stdout)).toEqual([
+    const listed = JSON.parse(scheduled.stdout) as { schedules: unknown[]; tasks: unknown[] };
+    expect(Array.isArray(listed.schedules)).toBe(true);
+    expect(listed.tasks).toEqual([
       expect.objectContaining({
         task_id: delayedId,
         name: 'tasks.add',

@@ -47,6 +47,9 @@ describe.each([
       { name: 'CreateIndexChanges1764633600000' },
       { name: 'CreateStagedChunks1767225600000' },
       { name: 'CreateTaskHistory1769904000000' },
+      { name: 'CreateSchedules1772582400000' },
+      { name: 'CreateTokensAndDevices1772668800000' },
+      { name: 'CreateReports1772755200000' },
     ]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
