@@ -46,6 +46,14 @@ describe('task history durability (SQLite)', () => {
     const victim = await startWorker(system, queue);
     const ids = await submitMany(3, 'tasks.long_running_task', { args: [3], queue: 'crash' });
     for (const id of ids) await system.waitForState(id, ['STARTED', 'PROGRESS'], 60_000);
+    // killed once the history has each start: a start still in the worker's event buffer (flushed every
+    // 50 ms) dies with it, and the row then rightly shows only the replacement's
+    await waitForHistory(
+      system,
+      { queue: 'crash' },
+      (items) => ids.every((id) => items.some((item) => item.task_id === id && item.started_at !== null)),
+      60_000,
+    );
     expect(await victim.stop('SIGKILL')).toBeNull();
     await startWorker(system, queue);
     const items = await waitForHistory(system, { queue: 'crash' }, allFinal(ids), 90_000);

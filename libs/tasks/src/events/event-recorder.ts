@@ -13,7 +13,9 @@ import { ownKeys } from '../core/keys.js';
 import { Lease } from '../redis/lease.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import type { TaskEventSink } from './event-sink.js';
-import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
+import { STREAM_START, compareStreamIds, readEvents, streamIdMs } from './event-stream.js';
+import { performance } from 'node:perf_hooks';
+import { RecorderPace } from './recorder-pace.js';
 
 /**
  * Stream entries read per batch (a worker's entry holds up to a flush's events, a submission's its jobs'), and
@@ -24,9 +26,11 @@ import { STREAM_START, compareStreamIds, readEvents } from './event-stream.js';
 export interface RecorderBatch {
   entries: number;
   events: number;
+  /** Yield the machine to tasks and requests while they keep it busy (a recorder thread: `RecorderPace`). */
+  paced?: boolean;
 }
 export const INLINE_BATCH: RecorderBatch = { entries: 200, events: 2_000 };
-export const THREAD_BATCH: RecorderBatch = { entries: 2_000, events: 10_000 };
+export const THREAD_BATCH: RecorderBatch = { entries: 2_000, events: 10_000, paced: true };
 export const EVENT_RECORDER_BATCH = Symbol('EVENT_RECORDER_BATCH');
 /** Pause when the stream has nothing new: a task is in the history within this (plus a write) of its event. */
 const IDLE_MS = 100;
@@ -75,6 +79,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | undefined;
   private stopping = new AbortController();
   private lastTrim = 0;
+  private readonly pace: RecorderPace | undefined;
 
   private readonly role: RecorderRole;
 
@@ -87,6 +92,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     this.keys = ownKeys(config.prefix);
     this.role = role ?? 'primary';
     this.lease = new Lease(redis, this.keys.recorderLease, LEASE_MS);
+    this.pace = this.batch.paced ? new RecorderPace() : undefined;
   }
 
   /** Adds a sink; sinks register in `onModuleInit`, before the recorder starts. */
@@ -111,14 +117,23 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       let busy = false;
+      let pause = 0;
       try {
-        if (await this.holdLease()) busy = await this.round();
+        if (await this.holdLease()) {
+          const began = performance.now();
+          const round = await this.round();
+          busy = round.more;
+          if (busy && this.pace && round.last !== undefined) {
+            const lag = Date.now() - streamIdMs(round.last);
+            pause = this.pace.pauseAfter(performance.now() - began, lag);
+          }
+        }
       } catch (error) {
         this.logger.warn(`event recorder: ${String(error)}`);
         this.renewedAt = 0;
       }
-      if (!busy)
-        await sleep(this.lease.held ? IDLE_MS : LEASE_MS / 3, undefined, { signal }).catch(() => undefined);
+      if (!busy) pause = this.lease.held ? IDLE_MS : LEASE_MS / 3;
+      if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -147,13 +162,13 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
     return false;
   }
 
-  /** One batch to every sink that is due; true when the stream may hold more right away. */
-  private async round(): Promise<boolean> {
+  /** One batch to every sink that is due; `more` when the stream may hold more right away. */
+  private async round(): Promise<{ more: boolean; last?: string }> {
     const now = Date.now();
     const due = this.sinks.filter((state) => state.retryAt <= now);
     for (const state of due) state.cursor ??= await state.sink.cursor();
     const cursors = due.map((state) => state.cursor ?? STREAM_START);
-    if (cursors.length === 0) return false;
+    if (cursors.length === 0) return { more: false };
     const from = cursors.reduce((a, b) => (compareStreamIds(a, b) <= 0 ? a : b));
     const { events, last, more } = await readEvents(
       this.redis,
@@ -185,7 +200,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     if (now - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
-    return more;
+    return { more, last };
   }
 
   /** Drops from the stream what every sink has applied (all sinks, the failing ones included). */

@@ -64,3 +64,9 @@ export function compareStreamIds(a: string, b: string): number {
 }
 
 export const STREAM_START = '0-0';
+
+/** The epoch ms at which Redis added the entry with this id. */
+export function streamIdMs(id: string): number {
+  const dash = id.indexOf('-');
+  return Number(dash < 0 ? id : id.slice(0, dash));
+}

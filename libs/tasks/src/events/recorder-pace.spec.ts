@@ -1,0 +1,83 @@
+import { RecorderPace, type PaceProbes, type PaceSettings } from './recorder-pace.js';
+
+const SETTINGS: PaceSettings = {
+  busyAbove: 0.6,
+  minDuty: 0.1,
+  fullSpeedLagMs: 60_000,
+  sampleMs: 250,
+  maxPauseMs: 1_000,
+};
+
+/** A 2-core machine whose load the test sets: each `advance` adds `ms` of wall time. */
+function machine() {
+  const state = { now: 0, busy: 0, total: 0, own: 0 };
+  const probes: PaceProbes = {
+    machine: () => ({ busy: state.busy, total: state.total }),
+    ownActiveMs: () => state.own,
+    now: () => state.now,
+  };
+  return {
+    probes,
+    /** `ms` pass; the others use `othersCores` of the 2 cores, this thread `ownCores`. */
+    advance(ms: number, othersCores: number, ownCores = 0) {
+      state.now += ms;
+      state.total += 2 * ms;
+      state.busy += (othersCores + ownCores) * ms;
+      state.own += ownCores * ms;
+    },
+  };
+}
+
+describe('RecorderPace', () => {
+  it('does not pause while the rest of the machine leaves room', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 0.4);
+    expect(pace.othersLoad()).toBeCloseTo(0.2);
+    expect(pace.pauseAfter(20, 0)).toBe(0);
+  });
+
+  it('does not count its own work as the machine being busy', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 0.3, 1);
+    expect(pace.othersLoad()).toBeCloseTo(0.15);
+    expect(pace.pauseAfter(20, 0)).toBe(0);
+  });
+
+  it('works a tenth of the time while tasks keep the machine busy and it is not behind', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 1.6);
+    expect(pace.duty(0)).toBeCloseTo(0.1);
+    expect(pace.pauseAfter(20, 0)).toBeCloseTo(180);
+  });
+
+  it('works more as its lag grows, and without pause from the full-speed lag on', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 1.8);
+    expect(pace.duty(30_000)).toBeCloseTo(0.55);
+    expect(pace.pauseAfter(20, 60_000)).toBe(0);
+    expect(pace.pauseAfter(20, 120_000)).toBe(0);
+  });
+
+  it('caps one pause', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 2);
+    expect(pace.pauseAfter(500, 0)).toBe(1_000);
+  });
+
+  it('keeps the last sample until the next one is due, then follows the load', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 1.6);
+    expect(pace.othersLoad()).toBeCloseTo(0.8);
+    m.advance(100, 0);
+    expect(pace.othersLoad()).toBeCloseTo(0.8);
+    m.advance(200, 0);
+    expect(pace.othersLoad()).toBeCloseTo(0);
+    expect(pace.pauseAfter(20, 0)).toBe(0);
+  });
+});

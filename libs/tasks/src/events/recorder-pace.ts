@@ -1,0 +1,115 @@
+import { cpus } from 'node:os';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+
+/** CPU time of the whole machine so far, in ms: busy and total over every core. */
+export interface MachineTimes {
+  busy: number;
+  total: number;
+}
+
+export function machineTimes(): MachineTimes {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const used = times.user + times.nice + times.sys + times.irq;
+    busy += used;
+    total += used + times.idle;
+  }
+  return { busy, total };
+}
+
+export interface PaceSettings {
+  /** Share of the machine's capacity used by others (not this thread) above which the recorder yields. */
+  busyAbove: number;
+  /** Share of its time the recorder still works while yielding, whatever the lag. */
+  minDuty: number;
+  /** Lag at which the recorder works without pause again, busy machine or not: the lag stays bounded. */
+  fullSpeedLagMs: number;
+  /** The machine's load is sampled at most this often (os.cpus() counts in 10 ms ticks). */
+  sampleMs: number;
+  /** Longest pause after one round. */
+  maxPauseMs: number;
+}
+
+export const RECORDER_PACE: PaceSettings = {
+  busyAbove: 0.6,
+  minDuty: 0.1,
+  fullSpeedLagMs: 60_000,
+  sampleMs: 250,
+  maxPauseMs: 1_000,
+};
+
+/** What the pace reads: the machine's CPU times, this thread's event-loop use, a clock (injected in tests). */
+export interface PaceProbes {
+  machine(): MachineTimes;
+  ownActiveMs(): number;
+  now(): number;
+}
+
+function threadProbes(): PaceProbes {
+  let elu: EventLoopUtilization = performance.eventLoopUtilization();
+  let active = 0;
+  return {
+    machine: machineTimes,
+    ownActiveMs() {
+      const next = performance.eventLoopUtilization();
+      active += performance.eventLoopUtilization(next, elu).active;
+      elu = next;
+      return active;
+    },
+    now: () => performance.now(),
+  };
+}
+
+/**
+ * How a recorder thread yields the machine while tasks and requests use it: after a round of `roundMs` it
+ * pauses so that it works `duty` of the time, where `duty` is 1 while the rest of the machine leaves room,
+ * and while it is busy falls to `minDuty`, rising back to 1 as the recorder's lag nears `fullSpeedLagMs`.
+ * A burst is then run at nearly the speed it would have without history and metrics, and recorded in the
+ * lull after it; sustained load the machine can carry is recorded as it comes (docs/OBSERVABILITY.md). The
+ * thread's own work is taken out of the machine's (its event loop's active time, synchronous SQLite
+ * included), so it does not slow itself down.
+ */
+export class RecorderPace {
+  private readonly probes: PaceProbes;
+  private sample: { at: number; machine: MachineTimes; own: number };
+  private othersShare = 0;
+
+  constructor(
+    private readonly settings: PaceSettings = RECORDER_PACE,
+    probes?: PaceProbes,
+  ) {
+    this.probes = probes ?? threadProbes();
+    this.sample = { at: this.probes.now(), machine: this.probes.machine(), own: this.probes.ownActiveMs() };
+  }
+
+  /** Share of the machine used by everything but this thread over the last sample (0–1). */
+  othersLoad(): number {
+    const now = this.probes.now();
+    if (now - this.sample.at >= this.settings.sampleMs) {
+      const machine = this.probes.machine();
+      const own = this.probes.ownActiveMs();
+      const total = machine.total - this.sample.machine.total;
+      if (total > 0) {
+        const others = machine.busy - this.sample.machine.busy - (own - this.sample.own);
+        this.othersShare = Math.min(1, Math.max(0, others / total));
+      }
+      this.sample = { at: now, machine, own };
+    }
+    return this.othersShare;
+  }
+
+  /** The share of its time the recorder may work now, given how far behind it is. */
+  duty(lagMs: number): number {
+    const { busyAbove, minDuty, fullSpeedLagMs } = this.settings;
+    if (this.othersLoad() < busyAbove) return 1;
+    return minDuty + (1 - minDuty) * Math.min(1, Math.max(0, lagMs) / fullSpeedLagMs);
+  }
+
+  /** The pause after a round that took `roundMs` with the recorder `lagMs` behind. */
+  pauseAfter(roundMs: number, lagMs: number): number {
+    const duty = this.duty(lagMs);
+    if (duty >= 1) return 0;
+    return Math.min(this.settings.maxPauseMs, (roundMs * (1 - duty)) / duty);
+  }
+}
