@@ -32,7 +32,7 @@ export interface PaceSettings {
 }
 
 export const RECORDER_PACE: PaceSettings = {
-  busyAbove: 0.6,
+  busyAbove: 0.3,
   minDuty: 0.1,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,

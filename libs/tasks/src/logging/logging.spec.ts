@@ -136,19 +136,35 @@ describe('PinoNestLogger', () => {
 });
 
 describe('LineBatcher', () => {
-  it('hands one turn of lines to the sink as one write, in order', async () => {
+  const recording = (): { writes: string[]; batcher: LineBatcher } => {
     const writes: string[] = [];
     const batcher = new LineBatcher({
       write: (data) => writes.push(data) > 0,
       flush: (cb) => cb?.(),
       flushSync: () => undefined,
     });
+    return { writes, batcher };
+  };
+
+  it('hands the lines of a short span to the sink as one write, in order', async () => {
+    const { writes, batcher } = recording();
     batcher.write('a\n');
+    await new Promise((resolve) => setImmediate(resolve));
     batcher.write('b\n');
     expect(writes).toEqual([]);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(writes).toEqual(['a\nb\n']);
     batcher.write('c\n');
     batcher.flushSync();
     expect(writes).toEqual(['a\nb\n', 'c\n']);
+  });
+
+  it('hands over at once when the batch is large', () => {
+    const { writes, batcher } = recording();
+    const line = `${'x'.repeat(1023)}\n`;
+    for (let i = 0; i < 64; i++) batcher.write(line);
+    expect(writes).toEqual([line.repeat(64)]);
+    batcher.flushSync();
+    expect(writes).toHaveLength(1);
   });
 });
