@@ -123,7 +123,8 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
           const began = performance.now();
           const round = await this.round();
           busy = round.more;
-          if (busy && this.pace && round.last !== undefined) {
+          // after any round that applied events: one that caught up is followed by the idle pause at least
+          if (this.pace && round.last !== undefined) {
             const lag = Date.now() - streamIdMs(round.last);
             pause = this.pace.pauseAfter(performance.now() - began, lag);
           }
@@ -132,7 +133,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.warn(`event recorder: ${String(error)}`);
         this.renewedAt = 0;
       }
-      if (!busy) pause = this.lease.held ? IDLE_MS : LEASE_MS / 3;
+      if (!busy) pause = Math.max(pause, this.lease.held ? IDLE_MS : LEASE_MS / 3);
       if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => undefined);
     }
   }

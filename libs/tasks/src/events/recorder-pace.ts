@@ -36,7 +36,7 @@ export const RECORDER_PACE: PaceSettings = {
   minDuty: 0.1,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
-  maxPauseMs: 1_000,
+  maxPauseMs: 5_000,
 };
 
 /** What the pace reads: the machine's CPU times, this thread's event-loop use, a clock (injected in tests). */
