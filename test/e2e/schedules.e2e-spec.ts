@@ -151,6 +151,8 @@ describe('schedules: codehubot beat, exactly once per tick, and /schedules', () 
       const status = await system.status(item.task_id);
       expect(status.status).toBe(200);
       expect(status.body).toMatchObject({ schedule: 'every-second', result: 6 });
+      // run once: a tick queued twice is one job (its id), and that job started once
+      expect(item.transitions.filter((t) => t.event === 'started')).toHaveLength(1);
       const at = Date.parse(status.body.scheduled_for ?? '');
       expect(at % 1000).toBe(0);
       // the tick's identity: the schedule and its nominal time
@@ -257,6 +259,24 @@ describe('schedules: codehubot beat, exactly once per tick, and /schedules', () 
     }
   });
 
+  it('overlap allow: a tick is queued while the previous run still runs', async () => {
+    await system.request('POST', '/schedules', {
+      name: 'slow-allow',
+      task: 'tasks.sleep',
+      kwargs: { seconds: 2.5, value: 'allow' },
+      every: 1,
+      overlap: 'allow',
+    });
+    const items = await runFor('slow-allow', 5_500);
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    const runs = items
+      .map((i) => [Date.parse(i.started_at ?? ''), Date.parse(i.date_done ?? '')] as const)
+      .sort((a, b) => a[0] - b[0]);
+    // runs of 2.5 s, one a second: some started before the previous one ended (skip and buffer_one never do)
+    const overlapping = runs.filter((run, i) => i > 0 && run[0] < runs[i - 1][1]);
+    expect(overlapping.length).toBeGreaterThan(0);
+  });
+
   it('shows a schedule that names an unknown task in an error state, and raises an alert', async () => {
     // a row written by other code (a task since removed): the API refuses to add one
     const db = new Database(join(system.dir, 'db.sqlite'));
@@ -278,6 +298,44 @@ describe('schedules: codehubot beat, exactly once per tick, and /schedules', () 
       return /codehubot_alert_firing\{alert="schedule_error",subject="orphan"\} 1/.test(String(metrics.body));
     });
     expect((await system.request('DELETE', '/schedules/orphan')).status).toBe(204);
+  });
+
+  it('a schedule that cannot compute its next run is in error too; one whose error is fixed ticks again', async () => {
+    const db = new Database(join(system.dir, 'db.sqlite'));
+    const now = Date.now();
+    const insert = db.prepare(
+      `INSERT INTO schedules (name, task, kwargs, cron, every, timezone, options, overlap, catchup, paused, source, fingerprint, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'UTC', '{}', 'skip', 0, 0, 'api', '', ?, ?)`,
+    );
+    insert.run('never-fires', 'tasks.add', '{"x":1,"y":1}', '0 0 30 2 *', null, now, now);
+    insert.run('fixed-later', 'tasks.gone', '{}', null, 1, now, now);
+    const inError = async (name: string): Promise<ScheduleView> =>
+      waitFor(`${name} in error`, async () => {
+        const s = await schedule(name);
+        return s?.error ? s : undefined;
+      });
+    const never = await inError('never-fires');
+    expect(never.error).toMatch(/cannot compute the next run: .*never fires/);
+    expect(never.next_run).toBeNull();
+    await beats[0].waitForOutput(/schedule never-fires in error: cannot compute the next run/);
+    expect((await inError('fixed-later')).last_task_id).toBeNull();
+
+    // the task is known again (a deploy brought it back): the error clears and the ticks go on
+    db.prepare(
+      `UPDATE schedules SET task = 'tasks.add', kwargs = '{"x":4,"y":5}' WHERE name = 'fixed-later'`,
+    ).run();
+    db.close();
+    const fixed = await waitFor('fixed-later ticking', async () => {
+      const s = await schedule('fixed-later');
+      return s && s.error === null && s.last_task_id ? s : undefined;
+    });
+    expect(fixed.next_run).not.toBeNull();
+    const done = await system.waitForState(fixed.last_task_id ?? '', 'SUCCESS');
+    expect(done).toMatchObject({ result: 9, schedule: 'fixed-later' });
+    await beats[0].waitForOutput(/schedule fixed-later: error cleared/);
+    for (const name of ['never-fires', 'fixed-later']) {
+      expect((await system.request('DELETE', `/schedules/${name}`)).status).toBe(204);
+    }
   });
 
   it('codehubot inspect scheduled lists the schedules with their next runs', async () => {
@@ -303,8 +361,7 @@ describe('schedules: codehubot beat, exactly once per tick, and /schedules', () 
   }
 
   function isOf(item: HistoryItem, name: string): boolean {
-    const value = (item.kwargs as { value?: string }).value;
-    return value === (name === 'slow-skip' ? 'skip' : 'buffer');
+    return (item.kwargs as { value?: string }).value === name.replace(/^slow-/, '');
   }
 
   function expectNoOverlap(items: HistoryItem[]): void {

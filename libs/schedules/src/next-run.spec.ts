@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { nextRun, NextRunError } from './next-run.js';
+import { CronTime } from 'cron';
+import { instantOf, nextRun, NextRunError } from './next-run.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -67,6 +68,52 @@ describe('nextRun', () => {
       ]);
       // a beat starting during the second 01:xx does not run those wall times again
       expect(runs('*/20 * * * *', NY, '2026-11-01T06:10:00Z', 1)).toEqual(['2026-11-01T07:00:00.000Z']);
+    });
+
+    it('spring forward: a time in the gap is still due after the jump, until its shifted instant', () => {
+      // 03:10 EDT on 2026-03-08: 02:30 did not exist, and its tick (03:30 EDT) is still ahead
+      expect(iso(nextRun({ cron: '30 2 * * *', timezone: NY }, at('2026-03-08T07:10:00Z')))).toBe(
+        '2026-03-08T07:30:00.000Z',
+      );
+      expect(iso(nextRun({ cron: '30 2 * * *', timezone: NY }, at('2026-03-08T07:30:00Z')))).toBe(
+        '2026-03-09T06:30:00.000Z',
+      );
+    });
+  });
+
+  describe('the DST rule as a set: the next run is the earliest instant after, whatever the clock', () => {
+    /** Every instant the crontab's wall times stand for, between two wall times (the rule: instantOf). */
+    function nominalSet(cron: string, zone: string, fromWall: number, toWall: number): number[] {
+      const c = new CronTime(cron, 'UTC');
+      const out = new Set<number>();
+      for (let w = fromWall; ;) {
+        w = c.getNextDateFrom(new Date(w), 'UTC').toMillis();
+        if (w > toWall) break;
+        out.add(instantOf(w, zone));
+      }
+      return [...out].sort((a, b) => a - b);
+    }
+    const cases: [string, string][] = [
+      [NY, '2026-03-08'], // 02:00 → 03:00
+      [NY, '2026-11-01'], // 02:00 → 01:00
+      ['Australia/Lord_Howe', '2026-10-04'], // a 30-minute gap: 02:00 → 02:30
+      ['Australia/Lord_Howe', '2026-04-05'], // 02:00 → 01:30
+    ];
+    const crons = ['30 2 * * *', '0 * * * *', '*/20 * * * *', '15,45 1-3 * * *', '0 2 * * *', '59 1 * * *'];
+    it.each(cases)('%s on %s', (zone, day) => {
+      const wall0 = at(`${day}T00:00:00Z`) - 86_400_000;
+      const wall1 = wall0 + 3 * 86_400_000;
+      const wrong: string[] = [];
+      for (const cron of crons) {
+        const set = nominalSet(cron, zone, wall0 - 86_400_000, wall1 + 2 * 86_400_000);
+        // an injected clock: every 7 min 13 s over the three days around the change
+        for (let after = wall0 - 14 * 3_600_000; after < wall1 - 14 * 3_600_000; after += 433_000) {
+          const expected = iso(set.find((i) => i > after) ?? NaN);
+          const next = iso(nextRun({ cron, timezone: zone }, after));
+          if (next !== expected) wrong.push(`${cron} after ${iso(after)}: ${next}, not ${expected}`);
+        }
+      }
+      expect(wrong).toEqual([]);
     });
   });
 

@@ -66,3 +66,49 @@ describe(planTicks.name, () => {
     expect(planTicks(every(1), { tick: T0 }, T0 + S, true).queue).toEqual([T0 + S]);
   });
 });
+
+describe('daylight saving in America/New_York, through the passes of a beat (an injected clock)', () => {
+  const NY = 'America/New_York';
+  const iso = (ms: number): string => new Date(ms).toISOString();
+
+  /**
+   * A beat's passes every minute of the clock from `from` to `to`, as `BeatService` makes them (a schedule is
+   * handled once its next run is due): the nominal times it queues.
+   */
+  function queued(cron: string, from: string, to: string): string[] {
+    const policy: TickPolicy = { timing: { cron, timezone: NY }, overlap: 'allow', catchup: 0 };
+    let state = { tick: Date.parse(from) };
+    const out: number[] = [];
+    for (let now = Date.parse(from); now <= Date.parse(to); now += 60 * S) {
+      if (nextRun(policy.timing, state.tick) > now) continue;
+      const plan = planTicks(policy, state, now, false);
+      out.push(...plan.queue);
+      state = plan.state;
+    }
+    return out.map(iso);
+  }
+
+  it('spring forward (2026-03-08): a time in the gap runs once, shifted by the gap; no hour runs twice', () => {
+    expect(queued('30 2 * * *', '2026-03-08T05:00:00Z', '2026-03-08T12:00:00Z')).toEqual([
+      '2026-03-08T07:30:00.000Z', // 02:30 does not exist: 03:30 EDT
+    ]);
+    expect(queued('0 * * * *', '2026-03-08T05:30:00Z', '2026-03-08T09:30:00Z')).toEqual([
+      '2026-03-08T06:00:00.000Z', // 01:00 EST
+      '2026-03-08T07:00:00.000Z', // 03:00 EDT (02:00 falls on it)
+      '2026-03-08T08:00:00.000Z',
+      '2026-03-08T09:00:00.000Z',
+    ]);
+  });
+
+  it('fall back (2026-11-01): a time that happens twice runs once, at its first occurrence', () => {
+    expect(queued('30 1 * * *', '2026-11-01T04:00:00Z', '2026-11-01T12:00:00Z')).toEqual([
+      '2026-11-01T05:30:00.000Z', // 01:30 EDT; not 01:30 EST an hour later
+    ]);
+    expect(queued('0 * * * *', '2026-11-01T04:30:00Z', '2026-11-01T09:30:00Z')).toEqual([
+      '2026-11-01T05:00:00.000Z', // 01:00 EDT
+      '2026-11-01T07:00:00.000Z', // 02:00 EST; the second 01:00 (06:00 UTC) does not run
+      '2026-11-01T08:00:00.000Z',
+      '2026-11-01T09:00:00.000Z',
+    ]);
+  });
+});
