@@ -22,6 +22,8 @@ export interface IndexHit {
   score: number;
   /** When asked for: the chunk's BM25 as a share of what a text holding each query term once scores (0–1). */
   keyword?: number;
+  /** Proposed by the keyword index alone (not among the vector index's candidates). */
+  keywordOnly?: boolean;
 }
 
 /** Filters are applied before scoring: only these documents' chunks are compared. */

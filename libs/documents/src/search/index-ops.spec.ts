@@ -34,13 +34,19 @@ describe(IndexOwner.name, () => {
   it('adds the keyword index best candidates to the vector ones, each with its BM25', () => {
     const hits = search(sut(), '线粒体');
     expect(hits.find((h) => h.documentId === 'cells')).toMatchObject({ chunkIndex: 0, score: 0 });
+    // the vector index's k come first; what the keyword index adds is marked as its own
+    const both = search(sut(), 'digitalWrite 线粒体');
+    expect(both.map((h) => [h.documentId, h.keywordOnly ?? false])).toEqual([
+      ['arduino', false],
+      ['cells', true],
+    ]);
     expect(hits.find((h) => h.documentId === 'cells')!.keyword).toBeGreaterThan(0);
     expect(hits.filter((h) => h.documentId !== 'cells').every((h) => h.keyword === 0)).toBe(true);
   });
 
   it('keeps the keyword index in step with replaced documents and filters', () => {
     const owner = sut();
-    owner.apply({ op: 'replace', documentId: 'cells', rows: [] });
+    expect(owner.apply({ op: 'replace', documentId: 'cells', rows: [] })).toBe(2);
     expect(search(owner, '线粒体', 3).some((h) => h.documentId === 'cells')).toBe(false);
     expect(search(sut(), 'digitalWrite', 3, ['plants']).map((h) => [h.documentId, h.keyword])).toEqual([
       ['plants', 0],

@@ -45,7 +45,8 @@ export class IndexOwner {
         this.removeKeywords(request.documentId);
         this.addKeywords(request.rows);
         this.indexFor(request.rows).replaceDocument(request.documentId, request.rows);
-        return null;
+        // the index's size afterwards (the search widens its candidates with it)
+        return this.index?.count ?? 0;
       case 'search':
         return this.search(request.query);
       case 'stats':
@@ -68,7 +69,7 @@ export class IndexOwner {
       .filter(([key]) => !seen.has(key))
       .sort((a, b) => b[1] - a[1])
       .slice(0, query.k)
-      .map(([key]): IndexHit => ({ ...parseKey(key), score: 0 }));
+      .map(([key]): IndexHit => ({ ...parseKey(key), score: 0, keywordOnly: true }));
     return [...hits, ...extra].map((h) => ({
       ...h,
       keyword: keywordShare(scores.get(keyOf(h.documentId, h.chunkIndex)) ?? 0, ceiling),

@@ -70,6 +70,18 @@ const round = (score: number): number => Math.round(score * 1e4) / 1e4;
  */
 const CANDIDATES_PER_HIT = 4;
 const MIN_CANDIDATES = 20;
+/**
+ * Index size per widening step: the index proposes `candidates × ⌈chunks / this⌉`, all rescored, of which the
+ * best `candidates` by full-precision cosine go on (rerank, fusion). Near ties around the tenth best grow with
+ * the number of chunks, and int8 reorders them: on the bench's data (1024 dimensions) rescoring 40 candidates
+ * gave recall@10 0.984 at 100,000 chunks but 0.942 at 1,000,000, where 320 gave 0.980.
+ */
+export const CHUNKS_PER_WIDENING = 125_000;
+
+/** How many of the index's best candidates are rescored in full precision, for `candidates` kept. */
+export function widened(candidates: number, chunks: number): number {
+  return candidates * Math.max(1, Math.ceil(chunks / CHUNKS_PER_WIDENING));
+}
 
 /**
  * Semantic search over chunks: the query is embedded by the same provider as the chunks, and only chunks of
@@ -95,11 +107,11 @@ export class SearchService {
         ? await this.exact(vector, this.reranks ? candidates : options.k, documentIds)
         : await this.index.search({
             vector,
-            k: candidates,
+            k: widened(candidates, this.index.chunks),
             documentIds,
             keywordQuery: this.index.hybrid ? query : undefined,
           });
-    return this.rescored(query, vector, found, options.k);
+    return this.rescored(query, vector, found, options.k, candidates);
   }
 
   private get reranks(): boolean {
@@ -135,21 +147,27 @@ export class SearchService {
   /**
    * The best k of the candidates by full-precision cosine (read again from the stored vectors), reranked by
    * shared glossed terms when the provider gives them, fused with their BM25 when the index gave one, with
-   * their texts, best first.
+   * their texts, best first. Of the vector index's candidates only the best `keep` by cosine are reranked and
+   * fused (the keyword index's own candidates all are).
    */
   private async rescored(
     query: string,
     q: Float32Array,
     found: readonly IndexHit[],
     k: number,
+    keep: number,
   ): Promise<SearchHit[]> {
     const chunks = await this.repository.chunksByKey(found);
-    const present = found.flatMap((hit) => {
+    const read = found.flatMap((hit) => {
       // a chunk replaced since the index saw it is left out rather than shown stale
       const chunk = chunks.get(keyOf(hit.documentId, hit.chunkIndex));
-      return chunk ? [{ hit, chunk, key: keyOf(hit.documentId, hit.chunkIndex) }] : [];
+      if (!chunk) return [];
+      const key = keyOf(hit.documentId, hit.chunkIndex);
+      return [{ hit, chunk, key, cosine: dot(q, unpackVector(chunk.embedding)) }];
     });
-    const cosines = present.map(({ key, chunk }) => ({ key, vector: dot(q, unpackVector(chunk.embedding)) }));
+    const byVector = read.filter(({ hit }) => !hit.keywordOnly).sort((a, b) => b.cosine - a.cosine);
+    const present = [...byVector.slice(0, keep), ...read.filter(({ hit }) => hit.keywordOnly)];
+    const cosines = present.map(({ key, cosine }) => ({ key, vector: cosine }));
     const reranked = await this.reranked(
       query,
       cosines,

@@ -34,6 +34,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   private readonly pool: Piscina | undefined;
   private readonly inline = new IndexOwner();
   private seq = 0;
+  private size = 0;
   private ready = false;
   private stopped = false;
   private following: Promise<void> | undefined;
@@ -59,6 +60,11 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
   /** Whether the index keeps the chunks' keywords too (hybrid ranking). */
   get hybrid(): boolean {
     return this.config.keywordWeight > 0;
+  }
+
+  /** Chunks in the index, as of its last build or change. */
+  get chunks(): number {
+    return this.size;
   }
 
   /** The change log position the index reflects. */
@@ -109,6 +115,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
           skipped += (await this.run({ op: 'add', rows: page })) as number;
         }
         const { chunks, bytes } = await this.stats();
+        this.size = chunks;
         const mib = (bytes / 2 ** 20).toFixed(1);
         this.logger.log(
           `search index ready: ${chunks} chunks of ${this.embeddings.providerId}, ${mib} MiB, ` +
@@ -166,7 +173,7 @@ export class VectorIndexService implements OnApplicationBootstrap, OnApplication
     if (changes.length === 0) return 0;
     for (const documentId of new Set(changes.map((c) => c.documentId))) {
       const rows = await this.repository.embeddingsOf(documentId, this.embeddings.providerId, this.hybrid);
-      await this.run({ op: 'replace', documentId, rows });
+      this.size = (await this.run({ op: 'replace', documentId, rows })) as number;
     }
     this.seq = changes[changes.length - 1].seq;
     return changes.length;
