@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { RecorderPace, type PaceProbes, type PaceSettings } from './recorder-pace.js';
 
 const SETTINGS: PaceSettings = {
