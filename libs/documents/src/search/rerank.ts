@@ -62,8 +62,8 @@ export function rerank(
   const out = new Map<string, RerankedScore>();
   for (const c of candidates) {
     const terms = keywordShare(raw.get(c.key) ?? 0, ceiling);
-    const w =
-      !query.cjk && !c.cjk ? 0 : query.cjk && c.cjk ? weight : Math.min(1, weight * CROSS_LINGUAL_FACTOR);
+    const crossLingual = query.cjk !== c.cjk;
+    const w = crossLingual ? Math.min(1, weight * CROSS_LINGUAL_FACTOR) : query.cjk ? weight : 0;
     out.set(c.key, { terms, fused: (1 - w) * c.vector + w * terms });
   }
   return out;

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TasksConfig } from '../config/tasks.config.js';
 import { ownKeys } from '../core/keys.js';
@@ -14,7 +15,6 @@ import { Lease } from '../redis/lease.js';
 import { PRODUCER_REDIS, TASKS_CONFIG } from '../tokens.js';
 import type { TaskEventSink } from './event-sink.js';
 import { STREAM_START, compareStreamIds, readEvents, streamIdMs } from './event-stream.js';
-import { performance } from 'node:perf_hooks';
 import { RecorderPace } from './recorder-pace.js';
 
 /**
