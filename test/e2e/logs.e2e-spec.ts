@@ -114,6 +114,31 @@ describe('logs: JSON lines, request ids, per-task lines, no secrets', () => {
     expect(access.msg).toMatch(/^POST \/tasks\/tasks\.add 202 [\d.]+ ms$/);
   });
 
+  it('passes the request id to the first tasks of a workflow the request queued', async () => {
+    const answer = await system.request<{ task_id: string }>(
+      'POST',
+      '/workflows',
+      {
+        group: [
+          { task: 'tasks.add', args: [1, 1] },
+          { task: 'tasks.add', args: [2, 2] },
+        ],
+      },
+      { 'x-request-id': 'wf-req-7' },
+    );
+    expect(answer.status).toBe(202);
+    await system.waitForState(answer.body.task_id, 'SUCCESS');
+    const done = await system.request<{ members: { task_id: string }[] }>(
+      'GET',
+      `/tasks/${answer.body.task_id}`,
+    );
+    expect(done.body.members).toHaveLength(2);
+    for (const { task_id } of done.body.members) {
+      const line = await waitForLogLine(worker, (l) => l.task_id === task_id && /succeeded/.test(l.msg));
+      expect(line.request_id).toBe('wf-req-7');
+    }
+  });
+
   it('makes up a request id when none (or an unfit one) is given', async () => {
     const none = await system.request('GET', '/health');
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

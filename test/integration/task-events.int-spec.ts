@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import {
   Add,
   EventRecorder,
+  JobWriter,
   loadTasksConfig,
   ProcessData,
   PRODUCER_REDIS,
@@ -12,7 +13,8 @@ import {
   TaskClient,
   TasksModule,
   ownKeys,
-  runInRequestContext,
+  signature,
+  toJobSpec,
   type StreamedEvent,
   type TaskEventSink,
 } from '@app/tasks';
@@ -103,9 +105,7 @@ describe('task events: JobWriter, the stream and the recorder (real Redis)', () 
     const client = app.get(TaskClient);
     await app.get<Redis>(PRODUCER_REDIS).ping();
     flaky.failures = 3;
-    const first = await runInRequestContext({ requestId: 'req-42' }, () =>
-      client.submit(Add, { x: 1, y: 2 }),
-    );
+    const first = await client.submit(Add, { x: 1, y: 2 }, { requestId: 'req-42' });
     const second = await client.submit(ProcessData, { data: { password: 'hunter2' } }, { countdown: 60 });
 
     const job = await assertions.hgetall(`${prefix}:default:${first.id}`);
@@ -144,23 +144,60 @@ describe('task events: JobWriter, the stream and the recorder (real Redis)', () 
     expect(revoked).toMatchObject({ id: second.id, reason: expect.stringContaining('before it started') });
   });
 
+  it('adds made in the same turn share one MULTI and one stream entry; a job BullMQ refuses fails only its caller', async () => {
+    const client = app.get(TaskClient);
+    const writer = app.get(JobWriter);
+    const keys = ownKeys(prefix);
+    const transactions = async (): Promise<number> =>
+      Number(/cmdstat_multi:calls=(\d+)/.exec(await assertions.info('commandstats'))?.[1] ?? 0);
+    const multiBefore = await transactions();
+    const refused = toJobSpec(signature(Add, { x: 0, y: 0 }), {
+      route: () => 'default',
+      now: Date.now(),
+      id: '123',
+    });
+
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 10 }, (_, i) => client.submit(Add, { x: i, y: 100 }).then((r) => r.id)),
+      writer.add([refused]).then(() => 'refused'),
+      ...Array.from({ length: 10 }, (_, i) => client.submit(Add, { x: i, y: 200 }).then((r) => r.id)),
+    ]);
+
+    expect(outcomes[10]).toMatchObject({
+      status: 'rejected',
+      reason: { message: 'Custom Id cannot be integers' },
+    });
+    const queued = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    expect(queued).toHaveLength(20);
+    expect(await transactions()).toBe(multiBefore + 1);
+    const [[, fields]] = await assertions.xrevrange(keys.events, '+', '-', 'COUNT', 1);
+    const events = JSON.parse(fields[1]) as { t: string; id: string }[];
+    // all twenty in the last entry: one XADD
+    expect(events.map((e) => e.id).sort()).toEqual([...queued].sort());
+    for (const id of queued) expect(await assertions.exists(`${prefix}:default:${id}`)).toBe(1);
+    expect(await assertions.exists(`${prefix}:default:123`)).toBe(0);
+  });
+
   it('trims from the stream what every sink has applied', async () => {
     const keys = ownKeys(prefix);
     expect(await assertions.get(keys.recorderLease)).not.toBeNull();
     const client = app.get(TaskClient);
+    const total = steady.events.length + 50;
+    // one at a time: 50 stream entries
     for (let i = 0; i < 50; i++) await client.submit(Add, { x: i, y: i });
-    await until('all 53 events applied', () =>
-      flaky.events.length >= 53 && steady.events.length >= 53 ? true : undefined,
+    await until(`all ${total} events applied`, () =>
+      flaky.events.length >= total && steady.events.length >= total ? true : undefined,
     );
     // the recorder trims every 5 s, to the slowest sink's cursor
     const deadline = Date.now() + 12_000;
     let length = await assertions.xlen(keys.events);
-    while (length >= 53 && Date.now() < deadline) {
+    while (length >= 50 && Date.now() < deadline) {
       await sleep(250);
       length = await assertions.xlen(keys.events);
     }
-    expect(length).toBeLessThan(53);
-    expect(new Set(steady.events.map((e) => e.sid)).size).toBe(steady.events.length);
+    expect(length).toBeLessThan(50);
+    // an event is its entry's id and its place in the entry: each applied once
+    expect(new Set(steady.events.map((e) => `${e.sid}/${e.i}`)).size).toBe(steady.events.length);
   });
 
   it('a second process waits while the first holds the lease, and takes over when it leaves', async () => {

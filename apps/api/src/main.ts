@@ -10,7 +10,6 @@ import {
   loadLogSettings,
   PinoNestLogger,
   PRODUCER_REDIS,
-  requestIdFields,
   startTracingFromEnv,
   stopTracing,
   warnIfRedisEvicts,
@@ -27,7 +26,7 @@ import { StrictValidationPipe } from './validation/strict-validation.pipe.js';
 async function bootstrap(): Promise<void> {
   // every bad setting in one message, before Nest builds (and logs) anything
   checkSettings(API_SETTINGS);
-  const log = configureLogging(loadLogSettings(), { mixin: requestIdFields });
+  const log = configureLogging(loadLogSettings());
   startTracingFromEnv('codehubot-api');
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,

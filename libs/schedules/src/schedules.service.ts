@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { bindArguments, TaskCatalogue, TaskStatusReader, validatePayload, type TaskState } from '@app/tasks';
+import {
+  bindArguments,
+  TaskCatalogue,
+  TaskStatusReader,
+  validatePayload,
+  type RequestContext,
+  type TaskState,
+} from '@app/tasks';
 import { BeatState, type BeatRecord } from './beat/beat-state.js';
 import { scheduleProblem } from './beat/beat.service.js';
 import { ScheduleTicker } from './beat/schedule-ticker.js';
@@ -123,10 +130,13 @@ export class SchedulesService {
     return this.get(name);
   }
 
-  /** Runs the schedule's task now, whatever its policies say (a fresh task id; `scheduled_for` is now). */
-  async runNow(name: string): Promise<string> {
+  /**
+   * Runs the schedule's task now, whatever its policies say (a fresh task id; `scheduled_for` is now), with the
+   * request id of `origin`.
+   */
+  async runNow(name: string, origin: RequestContext = {}): Promise<string> {
     const schedule = await this.find(name);
-    return this.ticker.queue(schedule, Date.now(), true);
+    return this.ticker.queue(schedule, Date.now(), origin);
   }
 
   private async find(name: string): Promise<StoredSchedule> {

@@ -23,6 +23,7 @@ export * from './core/task-client.js';
 export * from './core/task-context.js';
 export * from './core/task-id.js';
 export * from './core/task-state.js';
+export * from './core/validation-metadata-cache.js';
 export * from './core/task-status-reader.js';
 export * from './core/worker-directory.js';
 export * from './core/worker-info.js';

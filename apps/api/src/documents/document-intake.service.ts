@@ -23,6 +23,7 @@ import {
   VectorizeDocument,
   WorkflowClient,
   WorkflowStatusReader,
+  type RequestContext,
 } from '@app/tasks';
 import { createHash, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
@@ -57,7 +58,8 @@ export class DocumentIntakeService {
 
   async upload(
     file: { buffer: Buffer; originalname?: string; size: number },
-    title?: string,
+    title: string | undefined,
+    origin: RequestContext,
   ): Promise<Document> {
     if (file.size === 0 || file.buffer.length === 0) throw new BadRequestException('file: the file is empty');
     if (file.size > this.config.uploadMaxBytes) {
@@ -94,21 +96,21 @@ export class DocumentIntakeService {
       await this.files.remove(storedName);
       throw error;
     }
-    return this.queue(document, () => this.workflows.submit(documentPipeline(document)));
+    return this.queue(document, () => this.workflows.submit(documentPipeline(document), origin));
   }
 
-  async fromUrl(url: string, title?: string): Promise<Document> {
+  async fromUrl(url: string, title: string | undefined, origin: RequestContext): Promise<Document> {
     const id = randomUUID();
     const filename = displayName(decodeURIComponent(new URL(url).pathname)) || 'download';
     const document = await this.repository.create({ id, title: title ?? filename, filename, sourceUrl: url });
-    return this.queue(document, () => this.workflows.submit(documentPipeline(document)));
+    return this.queue(document, () => this.workflows.submit(documentPipeline(document), origin));
   }
 
   /** Queues a re-vectorization; the document reads pending until a worker takes it. */
-  async revectorize(document: Document): Promise<string> {
+  async revectorize(document: Document, origin: RequestContext): Promise<string> {
     // pending before the task is queued: a worker taking it at once moves it on to processing, never back
     await this.repository.markPending(document.id);
-    const handle = await this.tasks.submit(VectorizeDocument, { document_id: document.id });
+    const handle = await this.tasks.submit(VectorizeDocument, { document_id: document.id }, origin);
     await this.repository.setTask(document.id, handle.id);
     return handle.id;
   }
@@ -117,14 +119,17 @@ export class DocumentIntakeService {
    * Queues the vectorization of many documents as one group (its result: theirs, in the order given); each
    * document reads pending until a worker takes it, and its `task_id` names its own member of the group.
    */
-  async vectorizeMany(documents: readonly Document[]): Promise<string> {
+  async vectorizeMany(documents: readonly Document[], origin: RequestContext): Promise<string> {
     const ids = documents.map((d) => d.id);
     // pending before the group is queued: a worker taking a member at once moves it on, never back
     await this.repository.markManyPending(ids);
     let groupId: string;
     try {
       groupId = (
-        await this.workflows.submit(group(...ids.map((id) => si(VectorizeDocument, { document_id: id }))))
+        await this.workflows.submit(
+          group(...ids.map((id) => si(VectorizeDocument, { document_id: id }))),
+          origin,
+        )
       ).id;
     } catch (error) {
       await this.repository.markManyFailed(ids, `could not queue: ${(error as Error).message}`);

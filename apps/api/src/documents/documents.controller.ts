@@ -29,6 +29,7 @@ import {
   type Document,
   type SearchHit,
 } from '@app/documents';
+import type { RequestContext } from '@app/tasks';
 import { isUUID } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -38,6 +39,7 @@ import {
   BROKER_ERRORS,
   JSON_BODY_ERRORS,
 } from '../openapi/decorators.js';
+import { RequestOrigin } from '../observability/request-origin.decorator.js';
 import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { StrictValidationPipe } from '../validation/strict-validation.pipe.js';
 import { DocumentIntakeService } from './document-intake.service.js';
@@ -134,6 +136,7 @@ export class DocumentsController {
     @Req() request: FastifyRequest,
     // a multipart request has no parsed body: its fields are read and checked below
     @Body() body: CreateDocumentDto = {},
+    @RequestOrigin() origin: RequestContext,
   ): Promise<AcceptedDocumentDto> {
     if (request.isMultipart()) {
       const { file, fields } = await readMultipart(request, 'file');
@@ -143,9 +146,9 @@ export class DocumentsController {
       })) as CreateDocumentDto;
       if (form.url !== undefined) throw new BadRequestException('url: send a url as JSON, not with a file');
       if (!file) throw new BadRequestException('file: a multipart field named "file" is required');
-      return accepted(await this.intake.upload(file, form.title));
+      return accepted(await this.intake.upload(file, form.title, origin));
     }
-    if (body.url !== undefined) return accepted(await this.intake.fromUrl(body.url, body.title));
+    if (body.url !== undefined) return accepted(await this.intake.fromUrl(body.url, body.title, origin));
     throw new BadRequestException(
       'file: upload a file as multipart/form-data (field "file"), or send JSON {"url": "…"}',
     );
@@ -243,7 +246,10 @@ export class DocumentsController {
     404: 'One of the documents does not exist (the message names the first such id)',
     409: 'One of the documents has no file yet (its download has not finished)',
   })
-  async vectorizeMany(@Body() body: VectorizeManyDto): Promise<WorkflowQueuedDto> {
+  async vectorizeMany(
+    @Body() body: VectorizeManyDto,
+    @RequestOrigin() origin: RequestContext,
+  ): Promise<WorkflowQueuedDto> {
     const found = new Map((await this.repository.findByIds(body.document_ids)).map((d) => [d.id, d]));
     const documents = body.document_ids.map((id) => {
       const document = found.get(id);
@@ -251,7 +257,7 @@ export class DocumentsController {
       this.assertVectorizable(document);
       return document;
     });
-    const taskId = await this.intake.vectorizeMany(documents);
+    const taskId = await this.intake.vectorizeMany(documents, origin);
     return { task_id: taskId, status_url: statusUrl(taskId) };
   }
 
@@ -275,10 +281,13 @@ export class DocumentsController {
     404: 'Unknown id',
     409: 'Its download has not finished: no file to vectorize yet',
   })
-  async vectorize(@Param('id', DOCUMENT_ID) id: string): Promise<VectorizeQueuedDto> {
+  async vectorize(
+    @Param('id', DOCUMENT_ID) id: string,
+    @RequestOrigin() origin: RequestContext,
+  ): Promise<VectorizeQueuedDto> {
     const document = await this.found(id);
     this.assertVectorizable(document);
-    const taskId = await this.intake.revectorize(document);
+    const taskId = await this.intake.revectorize(document, origin);
     return { message: 'Vectorization queued', task_id: taskId, status_url: statusUrl(taskId) };
   }
 

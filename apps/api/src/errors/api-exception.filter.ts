@@ -10,7 +10,7 @@ import {
 } from '@app/tasks';
 import { HistoryDisabledError } from '@app/history';
 import { ScheduleNotFoundError } from '@app/schedules';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
 export interface ErrorBody {
@@ -112,10 +112,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const body = toErrorBody(error);
+    const http = host.switchToHttp();
     if (body.statusCode >= 500 && body.statusCode !== 503) {
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      const msg = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.logger.error({ request_id: http.getRequest<FastifyRequest | undefined>()?.id, msg });
     }
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const reply = http.getResponse<FastifyReply>();
     if (reply.sent || reply.raw.headersSent) return;
     if (body.statusCode === 503) void reply.header('Retry-After', '5');
     void reply.status(body.statusCode).send(ownBody(error) ?? body);

@@ -17,7 +17,7 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { activeTracer, redactUrl, runInRequestContext, type Logger } from '@app/tasks';
+import { activeTracer, redactUrl, type Logger } from '@app/tasks';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** An id a client may choose: printable ASCII without spaces, at most 128 characters. */
@@ -36,10 +36,10 @@ const pathOf = (url: string): string => {
 
 /**
  * What every request gets, as Fastify hooks: its id echoed in `X-Request-Id`; one access line when it is
- * answered; with tracing on, a server span (continuing a `traceparent` the client sent). The handler runs
- * inside the request's context (`runInRequestContext`, and the span as the active one): tasks it queues
- * carry the request id and the trace into the worker. That is entered in `preHandler`, after the body is read:
- * async context set before would be lost across the body's stream events.
+ * answered; with tracing on, a server span (continuing a `traceparent` the client sent), the active one while
+ * the handler runs: tasks it queues carry the trace into the worker (their request id is passed by the
+ * handler: `RequestOrigin`). The span is entered in `preHandler`, after the body is read: async context set
+ * before would be lost across the body's stream events.
  */
 export function installRequestHooks(fastify: FastifyInstance, log: Logger): void {
   const spans = new WeakMap<FastifyRequest, Span>();
@@ -69,9 +69,8 @@ export function installRequestHooks(fastify: FastifyInstance, log: Logger): void
 
   fastify.addHook('preHandler', (request, _reply, done) => {
     const span = spans.get(request);
-    runInRequestContext({ requestId: request.id }, () =>
-      span ? context.with(trace.setSpan(ROOT_CONTEXT, span), done) : done(),
-    );
+    if (span) context.with(trace.setSpan(ROOT_CONTEXT, span), done);
+    else done();
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -11,6 +11,8 @@ import {
 } from '@nestjs/swagger';
 import { SchedulesService, type ScheduleView } from '@app/schedules';
 import type { FastifyReply } from 'fastify';
+import type { RequestContext } from '@app/tasks';
+import { RequestOrigin } from '../observability/request-origin.decorator.js';
 import { ApiErrors, BROKER_ERRORS, JSON_BODY_ERRORS } from '../openapi/decorators.js';
 import { CreateScheduleDto, ScheduleDto, ScheduleRunDto } from './dto/schedule.dto.js';
 
@@ -69,8 +71,8 @@ export class SchedulesController {
     ...UNKNOWN,
     400: 'The task no longer takes the stored arguments (the message names the field)',
   })
-  async run(@Param('name') name: string): Promise<ScheduleRunDto> {
-    const id = await this.schedules.runNow(name);
+  async run(@Param('name') name: string, @RequestOrigin() origin: RequestContext): Promise<ScheduleRunDto> {
+    const id = await this.schedules.runNow(name, origin);
     return { task_id: id, status_url: `/tasks/${id}` };
   }
 

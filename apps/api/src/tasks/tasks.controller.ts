@@ -15,6 +15,7 @@ import {
   TaskClient,
   TaskNotFoundError,
   TaskStatusReader,
+  type RequestContext,
   type SubmitOptions,
   type TaskStatus,
 } from '@app/tasks';
@@ -23,6 +24,7 @@ import type { FastifyReply } from 'fastify';
 import { EMPTY, type Observable } from 'rxjs';
 import type { ApiConfig } from '../config/api.config.js';
 import { ApiErrors, ApiUuidParam, BROKER_ERRORS, JSON_BODY_ERRORS } from '../openapi/decorators.js';
+import { RequestOrigin } from '../observability/request-origin.decorator.js';
 import { IdParamPipe } from '../validation/id-param.pipe.js';
 import { SubmitTaskDto, SubmittedTaskDto } from './dto/submit-task.dto.js';
 import { RevokeTaskDto, TaskStatusDto } from './dto/task-status.dto.js';
@@ -32,8 +34,9 @@ const statusUrl = (id: string): string => `/tasks/${id}`;
 /** `{task_id}`: one that is not a UUID is answered as an unknown one. */
 const TASK_ID = new IdParamPipe((id) => new TaskNotFoundError(id));
 
-function submitOptions(body: SubmitTaskDto): SubmitOptions {
+function submitOptions(body: SubmitTaskDto, origin: RequestContext): SubmitOptions {
   return {
+    ...origin,
     countdown: body.countdown,
     eta: body.eta !== undefined ? new Date(body.eta) : undefined,
     expires: typeof body.expires === 'string' ? new Date(body.expires) : body.expires,
@@ -75,8 +78,9 @@ export class TasksController {
     @Param('name') name: string,
     // no body at all (a task without parameters) means no args and default options
     @Body() body: SubmitTaskDto = {},
+    @RequestOrigin() origin: RequestContext,
   ): Promise<SubmittedTaskDto> {
-    const handle = await this.tasks.submitByName(name, body.args, body.kwargs, submitOptions(body));
+    const handle = await this.tasks.submitByName(name, body.args, body.kwargs, submitOptions(body, origin));
     const state = handle.submittedState ?? (await handle.status()).state;
     return { task_id: handle.id, state, status_url: statusUrl(handle.id) };
   }

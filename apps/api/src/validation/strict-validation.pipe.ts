@@ -1,5 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata, type Type, type ValidationError } from '@nestjs/common';
-import { assertJsonSafe, toInstance } from '@app/tasks';
+import { assertJsonSafe, cacheValidationMetadata, toInstance } from '@app/tasks';
 import { classToPlain } from 'class-transformer';
 import { validateSync, type ValidatorOptions } from 'class-validator';
 import { nullAsAbsent } from './null-as-absent.js';
@@ -25,6 +25,7 @@ export class StrictValidationPipe extends ValidationPipe {
         classToPlain,
       },
     });
+    cacheValidationMetadata();
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

@@ -7,7 +7,8 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
-import { WorkflowClient, type WorkflowSpec } from '@app/tasks';
+import { WorkflowClient, type RequestContext, type WorkflowSpec } from '@app/tasks';
+import { RequestOrigin } from '../observability/request-origin.decorator.js';
 import { ApiErrors, BROKER_ERRORS, JSON_BODY_ERRORS } from '../openapi/decorators.js';
 
 export class SubmittedWorkflowDto {
@@ -40,8 +41,11 @@ export class WorkflowsController {
     400: "A member's shape, arguments or options are wrong; the message names its path (chain[1].group[0]) and field",
     404: 'A member names an unknown task; the message names it and its path',
   })
-  async submit(@Body() body: Record<string, unknown>): Promise<SubmittedWorkflowDto> {
-    const handle = await this.workflows.submitSpec(body as WorkflowSpec);
+  async submit(
+    @Body() body: Record<string, unknown>,
+    @RequestOrigin() origin: RequestContext,
+  ): Promise<SubmittedWorkflowDto> {
+    const handle = await this.workflows.submitSpec(body as WorkflowSpec, origin);
     return { task_id: handle.id, status_url: `/tasks/${handle.id}` };
   }
 }

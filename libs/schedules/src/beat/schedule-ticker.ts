@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  type RequestContext,
   idempotentTaskId,
   JobWriter,
   newTaskId,
@@ -31,11 +32,12 @@ export class ScheduleTicker {
   ) {}
 
   /**
-   * Queues the tick of `nominal` (or, `manual`, a run now with a fresh id) and returns its task id. Throws
-   * `UnknownTaskError` or `PayloadValidationError` when the task or its arguments are no longer valid.
+   * Queues the tick of `nominal` (or, `manual` given, a run now with a fresh id and the request id of that
+   * call) and returns its task id. Throws `UnknownTaskError` or `PayloadValidationError` when the task or its
+   * arguments are no longer valid.
    */
-  async queue(d: ScheduleDefinition, nominal: number, manual = false): Promise<string> {
-    const options: SubmitOptions = {};
+  async queue(d: ScheduleDefinition, nominal: number, manual?: RequestContext): Promise<string> {
+    const options: SubmitOptions = { requestId: manual?.requestId };
     if (d.options.queue !== undefined) options.queue = d.options.queue;
     if (d.options.priority !== undefined) options.priority = d.options.priority;
     const now = Date.now();

@@ -3,6 +3,9 @@ import type { AnyTask } from './define-task.js';
 import { PayloadValidationError } from './errors.js';
 import { toInstance } from './instance.js';
 import { assertJsonSafe } from './json.js';
+import { cacheValidationMetadata } from './validation-metadata-cache.js';
+
+cacheValidationMetadata();
 
 /**
  * Maps Celery-style `args` (positional, in the task's declared order) and `kwargs` onto one payload object,

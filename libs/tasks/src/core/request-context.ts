@@ -1,18 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-/** What follows a task from the HTTP request that queued it: the request id (logs) and nothing else yet. */
+/**
+ * What follows a task from the call that queued it: the id of the HTTP request (or of any call a producer
+ * names), which the task's log lines in the worker carry as `request_id`. Passed explicitly, not through async
+ * context: Node 20's AsyncLocalStorage runs a hook on every promise the process makes, which cost the API
+ * about a sixth of its CPU per request (docs/BENCHMARKS.md).
+ */
 export interface RequestContext {
-  requestId: string;
-}
-
-const storage = new AsyncLocalStorage<RequestContext>();
-
-/** Runs `fn` with this request's context: tasks it queues carry its request id into the worker's log lines. */
-export function runInRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
-}
-
-/** The request id of the HTTP call being served, if any. */
-export function currentRequestId(): string | undefined {
-  return storage.getStore()?.requestId;
+  requestId?: string;
 }

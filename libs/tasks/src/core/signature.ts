@@ -118,6 +118,7 @@ export function toJobSpec<P extends object>(
     (options.idempotencyKey !== undefined ? idempotentTaskId(options.idempotencyKey) : newTaskId());
   const opts = jobOptions(task.retry?.maxRetries ?? 0, options, jobId, now);
   const data: TaskEnvelope<object> = { kwargs: payload };
+  if (options.requestId !== undefined) data.rid = options.requestId;
   const schema = payloadSchema(task);
   if (schema) data.schema = schema;
   if (options.expires !== undefined) {

@@ -1,5 +1,7 @@
-/** Celery's `apply_async` options, in our units. */
-export interface SubmitOptions {
+import type { RequestContext } from './request-context.js';
+
+/** Celery's `apply_async` options, in our units, and the request that queues the task. */
+export interface SubmitOptions extends RequestContext {
   /** Seconds to wait before the task may run. */
   countdown?: number;
   /** Earliest time the task may run. */

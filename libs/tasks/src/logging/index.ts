@@ -1,7 +1,6 @@
 export * from './log-settings.js';
 export * from './nest-logger.js';
 export * from './preview.js';
-export * from './request-fields.js';
 export * from './root-logger.js';
 export * from './secret-scrubber.js';
 export * from './task-log.js';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncResult, type StatusSource } from '../core/async-result.js';
+import type { RequestContext } from '../core/request-context.js';
 import { TaskState, type TaskStatus } from '../core/task-state.js';
 import type { Canvas, WorkflowSpec } from './canvas.js';
 import { TaskRevokedError } from '../core/errors.js';
@@ -23,16 +24,17 @@ export class WorkflowClient {
   }
 
   /** Queues a workflow built in code; its result type follows from the canvas. */
-  submit<R>(canvas: Canvas<R>): Promise<AsyncResult<R>> {
-    return this.submitSpec(canvas) as Promise<AsyncResult<R>>;
+  submit<R>(canvas: Canvas<R>, origin: RequestContext = {}): Promise<AsyncResult<R>> {
+    return this.submitSpec(canvas, origin) as Promise<AsyncResult<R>>;
   }
 
   /**
    * Queues a workflow in its wire form; throws naming the member (path) and field at fault, with nothing
-   * queued: `WorkflowSpecError`, `PayloadValidationError`, `UnknownTaskError`.
+   * queued: `WorkflowSpecError`, `PayloadValidationError`, `UnknownTaskError`. Its first tasks carry the
+   * request id of `origin`.
    */
-  async submitSpec(spec: WorkflowSpec): Promise<AsyncResult<unknown>> {
-    const id = await this.engine.create(this.engine.plan(spec));
+  async submitSpec(spec: WorkflowSpec, origin: RequestContext = {}): Promise<AsyncResult<unknown>> {
+    const id = await this.engine.create(this.engine.plan(spec), {}, undefined, origin);
     return new AsyncResult(id, this.summaries, TaskState.Pending);
   }
 

@@ -14,6 +14,7 @@ import { bindArguments, validatePayload } from '../core/payload.js';
 import { JobWriter } from '../core/job-writer.js';
 import { QueueRegistry } from '../core/queue-registry.js';
 import { Revocations } from '../core/revocations.js';
+import type { RequestContext } from '../core/request-context.js';
 import { toJobSpec, type JobSpec } from '../core/signature.js';
 import { TaskCatalogue } from '../core/task-catalogue.js';
 import { idempotentTaskId, newTaskId } from '../core/task-id.js';
@@ -111,12 +112,14 @@ export class WorkflowEngine {
    * in the same transaction as the workflow. More are added in batches (one transaction of thousands would
    * hold Redis for half a second): the workflow reads QUEUING meanwhile, and one whose submitter died before
    * the last batch is failed by the workers (`failAbandoned`), so that its outcome stays all or nothing. With
-   * `id` given and already stored (a replace done again), its queuing is finished if need be.
+   * `id` given and already stored (a replace done again), its queuing is finished if need be. The first tasks
+   * carry the request id of `origin`.
    */
   async create(
     plan: WorkflowPlan,
     links: Pick<WorkflowMeta, 'replaces' | 'parent'> = {},
     id = newTaskId(),
+    origin: RequestContext = {},
   ): Promise<string> {
     const key = this.key(id);
     const stored = links.replaces !== undefined ? await this.redis.hget(key, 'state') : null;
@@ -129,6 +132,7 @@ export class WorkflowEngine {
     const start = await this.startSet([0], (indices) => Promise.resolve(indices.map((i) => plan.nodes[i])));
     const now = Date.now();
     const jobs = start.tasks.map(({ index, node }) => this.jobFor(id, index, node, undefined, now));
+    if (origin.requestId !== undefined) for (const job of jobs) job.data.rid = origin.requestId;
     const first = plan.tasks.length > 0 ? (plan.nodes[plan.tasks[0]] as TaskNode).q : 'default';
     const meta: WorkflowMeta = {
       kind: plan.kind,
