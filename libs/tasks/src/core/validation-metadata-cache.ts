@@ -29,7 +29,7 @@ export function cacheValidationMetadata(): void {
   };
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     let byOptions = rules.get(target);
-    if (!byOptions) rules.set(target, (byOptions = new Map()));
+    if (!byOptions) rules.set(target, (byOptions = new Map<string, Rules>()));
     const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
     let found = byOptions.get(key);
     if (!found) byOptions.set(key, (found = lookUp(target, schema, always, strictGroups, groups)));
