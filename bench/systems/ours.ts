@@ -59,9 +59,21 @@ function appEnv(env: BenchEnv): Record<string, string> {
 
 /** The producer side in the bench process, connected: the apps' module, configured from `env`. */
 async function producerApp(env: BenchEnv): Promise<INestApplicationContext> {
-  // the config is read from the environment when the module starts, as in the apps
-  Object.assign(process.env, appEnv(env));
-  const app = await NestFactory.createApplicationContext(BenchProducerModule, { logger: ['error', 'warn'] });
+  // the config is read from the environment when the module starts, as in the apps; then the bench's own
+  // environment is put back, or the next measurement's processes (spawned with it) would inherit these
+  // settings (an API started after the observability-off run stayed at LOG_LEVEL=warn, silent)
+  const settings = appEnv(env);
+  const saved = Object.fromEntries(Object.keys(settings).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, settings);
+  let app: INestApplicationContext;
+  try {
+    app = await NestFactory.createApplicationContext(BenchProducerModule, { logger: ['error', 'warn'] });
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
   // the producer connection fails fast instead of queueing commands (the API's choice): let it connect first
   const redis = app.get<Redis>(PRODUCER_REDIS);
   if (redis.status !== 'ready') await once(redis, 'ready');
