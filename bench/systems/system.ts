@@ -100,6 +100,12 @@ export async function startRestTarget(
 ): Promise<RestTarget> {
   const port = await freePort();
   const api = new BenchProcess(script, [], { ...env, PORT: String(port) }, nodeArgs);
-  await api.waitForOutput(ready);
+  try {
+    await api.waitForOutput(ready);
+  } catch (error) {
+    // a start that failed must not outlive the bench (it kept the bench process from exiting)
+    await api.stop();
+    throw error;
+  }
   return { process: api, url: `http://127.0.0.1:${port}/tasks/tasks.add`, ...request };
 }
