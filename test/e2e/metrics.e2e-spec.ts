@@ -143,12 +143,14 @@ describe('GET /metrics: Prometheus metrics of the whole system, two workers addi
 
     const email = (state: string) => ({ queue: 'email', state });
     const samples = await scrapeUntil(
-      'the email queue to have waited a second, and a worker running the long task',
+      'the email queue to have waited a second, a worker running the long task, and the alert checked',
       (s) =>
         (sampleValue(s, 'codehubot_queue_oldest_waiting_age_seconds', { queue: 'email' }) ?? 0) >= 1 &&
         workers.some(
           (w) => (sampleValue(s, 'codehubot_worker_active_tasks', { worker: workerId(w) }) ?? 0) === 1,
-        ),
+        ) &&
+        // the alerts are checked every 2 s, after the recorder has applied the failures of the test above
+        (sampleValue(s, 'codehubot_alerts_total', { alert: 'task_failed' }) ?? 0) >= 1,
     );
     expect(sampleValue(samples, 'codehubot_queue_tasks', email('waiting'))).toBe(3);
     expect(sampleValue(samples, 'codehubot_queue_tasks', email('delayed'))).toBe(1);
