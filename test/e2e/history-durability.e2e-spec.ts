@@ -44,7 +44,8 @@ describe('task history durability (SQLite)', () => {
   it('keeps every row, finished right, when a worker is killed with SIGKILL mid-task', async () => {
     const queue = ['--queues', 'crash', '--concurrency', '4'];
     const victim = await startWorker(system, queue);
-    const ids = await submitMany(3, 'tasks.long_running_task', { args: [3], queue: 'crash' });
+    // long enough to outlast the wait below: under load the paced recorder may take seconds to record the starts
+    const ids = await submitMany(3, 'tasks.long_running_task', { args: [15], queue: 'crash' });
     for (const id of ids) await system.waitForState(id, ['STARTED', 'PROGRESS'], 60_000);
     // killed once the history has each start: a start still in the worker's event buffer (flushed every
     // 50 ms) dies with it, and the row then rightly shows only the replacement's
@@ -59,7 +60,7 @@ describe('task history durability (SQLite)', () => {
     const items = await waitForHistory(system, { queue: 'crash' }, allFinal(ids), 90_000);
     expect(items).toHaveLength(3);
     for (const item of items) {
-      expect(item).toMatchObject({ state: 'SUCCESS', result: { status: 'completed', result: 3 } });
+      expect(item).toMatchObject({ state: 'SUCCESS', result: { status: 'completed', result: 15 } });
       // the dead worker's start, then the replacement's
       expect(item.transitions.filter((t) => t.event === 'started').length).toBeGreaterThanOrEqual(2);
     }
