@@ -72,6 +72,7 @@ export class JobWriter {
   }
 
   private async write(batch: PendingAdd[]): Promise<void> {
+    if (batch.length === 0) return;
     // every queue shares the producer's connection: one transaction spans them
     const client = await this.queues.get(batch[0].jobs[0]?.queueName ?? 'default').getBackend().client;
     const multi = client.multi();
@@ -99,7 +100,6 @@ export class JobWriter {
       ranges.push({ add, from, to: commands.length });
       if (this.config.events.enabled) events.push(...add.jobs.map((spec) => receivedEvent(spec, now)));
     }
-    if (ranges.length === 0) return;
     appendEvents(commands, this.config.prefix, this.config.events.maxLen, events);
     const results = await multi.exec();
     if (!results) throw new Error('transaction aborted');
