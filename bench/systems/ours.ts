@@ -57,6 +57,25 @@ function appEnv(env: BenchEnv): Record<string, string> {
   };
 }
 
+/**
+ * Steady state: the executor threads boot in the background after "consuming" (start-up is measured by
+ * `npm run bench:recovery`), and their boot must not be counted in the throughput or CPU per task.
+ */
+async function workerReady(worker: BenchProcess, env: BenchEnv): Promise<void> {
+  if (env.observability !== 'off') {
+    await worker.waitForOutput(/executor ready/);
+    return;
+  }
+  // LOG_LEVEL=warn hides that line: wait for the worker's heartbeat (the scenario then waits until it is idle,
+  // its threads booted)
+  const redis = new RedisClient(env.redisUrl);
+  try {
+    while ((await redis.zcard(`${env.prefix}:_workers`)) === 0) await sleep(50);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** The producer side in the bench process, connected: the apps' module, configured from `env`. */
 async function producerApp(env: BenchEnv): Promise<INestApplicationContext> {
   // the config is read from the environment when the module starts, as in the apps; then the bench's own
@@ -133,19 +152,12 @@ export const ours: SystemUnderTest = {
   async startWorker(env: BenchEnv, concurrency: number): Promise<BenchProcess> {
     const args = ['worker', '--queues', BENCH_QUEUE, '--concurrency', String(concurrency)];
     const worker = new BenchProcess('apps/worker/main.js', args, appEnv(env), env.nodeArgs);
-    // steady state: the executor threads boot in the background after "consuming" (start-up is measured by
-    // `npm run bench:recovery`), and their boot must not be counted in the throughput or CPU per task
-    if (env.observability !== 'off') {
-      await worker.waitForOutput(/executor ready/);
-      return worker;
-    }
-    // LOG_LEVEL=warn hides that line: wait for the worker's heartbeat (the scenario then waits until it is idle,
-    // its threads booted)
-    const redis = new RedisClient(env.redisUrl);
     try {
-      while ((await redis.zcard(`${env.prefix}:_workers`)) === 0) await sleep(50);
-    } finally {
-      redis.disconnect();
+      await workerReady(worker, env);
+    } catch (error) {
+      // a worker that did not start must not outlive the bench (it kept the bench process from exiting)
+      await worker.stop();
+      throw error;
     }
     return worker;
   },
