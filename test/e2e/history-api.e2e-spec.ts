@@ -167,6 +167,13 @@ describe('task history API', () => {
     const byError = await listAll(system, { q: 'error-marker-abc', state: 'FAILURE' });
     expect(byError.map((i) => i.task_id).sort()).toEqual([...ids.fail].sort());
     expect(await listAll(system, { q: 'nothing-like-this' })).toEqual([]);
+    // a word only of the arguments and a word only of the result, in either order
+    for (const q of ['zebra-unique processed', 'PROCESSED zebra-unique']) {
+      expect((await listAll(system, { q })).map((i) => i.task_id)).toEqual([ids.secret]);
+    }
+    // a task whose arguments and result both hold the word comes once, page after page
+    const marked = await listAll(system, { q: 'result-marker-xyz', limit: '1' });
+    expect(marked.map((i) => i.task_id).sort()).toEqual([...ids.sleep].sort());
     // a secret is not searchable: it is not stored
     expect(await listAll(system, { q: 'hunter2' })).toEqual([]);
   });

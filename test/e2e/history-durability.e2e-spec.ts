@@ -126,7 +126,9 @@ describe('task history durability (SQLite)', () => {
           const id = randomUUID();
           const at = now - days * DAY_MS - i;
           const seq = insert.run(id, '{"marker":"aged-row"}', at, at, at, at).lastInsertRowid;
-          fts.run(seq, '{"marker":"aged-row"} 1 ');
+          // a task's two search documents: its arguments (rowid 2·seq) and its outcome (2·seq + 1)
+          fts.run(2n * BigInt(seq), '{"marker":"aged-row"}');
+          fts.run(2n * BigInt(seq) + 1n, '1');
           ids.push(id);
         }
       })();

@@ -66,7 +66,10 @@ export interface HistoryRow {
 
 export const isFinal = (state: HistoryState): boolean => FINAL_STATES.has(state);
 
-/** The text free-text search (`q`) looks in: arguments, result and error. */
-export function searchText(row: Pick<HistoryRow, 'kwargs' | 'result' | 'error'>): string {
-  return `${row.kwargs} ${row.result ?? ''} ${row.error ?? ''}`;
+/** What free-text search (`q`) looks in besides the arguments: the result and the error ('' before either). */
+export function outcomeText(row: Pick<HistoryRow, 'result' | 'error'>): string {
+  return [row.result, row.error]
+    .filter((text) => text !== null)
+    .join(' ')
+    .trim();
 }

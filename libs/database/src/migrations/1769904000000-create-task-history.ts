@@ -19,7 +19,8 @@ export const HISTORY_UNFINISHED = `state NOT IN ('SUCCESS', 'FAILURE', 'REVOKED'
  * Task history (libs/history, docs/OBSERVABILITY.md): `task_history` (one row per task, `seq` for newest-first
  * keyset paging), `task_history_cursor` (how far into the events stream the rows are, moved in the same
  * transaction as them), `task_stats` (per minute and task name: counts and log-scale histograms), and the
- * free-text index: FTS5 with the trigram tokenizer on SQLite (a contentless table keyed by `seq`), pg_trgm's
+ * free-text index: FTS5 with the trigram tokenizer on SQLite (a contentless table keyed by `seq`; two documents
+ * per task since `SplitHistorySearch1772841600000`), pg_trgm's
  * GIN index on PostgreSQL (a trusted extension: the database owner may create it).
  */
 export class CreateTaskHistory1769904000000 implements MigrationInterface {

@@ -2,7 +2,7 @@ import { compareStreamIds } from '@app/tasks';
 import type { Database, Statement } from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HISTORY_UNFINISHED } from '@app/database';
-import { searchText, type HistoryRow } from '../history-row.js';
+import { outcomeText, type HistoryRow } from '../history-row.js';
 import {
   fromRecord,
   ROW_COLUMNS,
@@ -28,10 +28,18 @@ const WRITE_BUSY_TIMEOUT_MS = 250;
 /** Ids per `IN (…)` list. */
 const CHUNK = 500;
 
-/** An FTS5 query: each term a phrase (quotes doubled), all of them required. */
-export function ftsQuery(terms: readonly string[]): string {
-  return terms.map((term) => `"${term.replace(/"/g, '""')}"`).join(' ');
-}
+/** An FTS5 query matching `term` as a substring: one phrase, its quotes doubled. */
+const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
+
+/**
+ * A task's two search documents (migration `SplitHistorySearch1772841600000`): its arguments, written when it
+ * is queued, and its outcome (result, error), written when it ends; neither is rewritten unless its text
+ * changes, and an empty one is not stored.
+ */
+const argumentsDoc = (seq: number): number => 2 * seq;
+const outcomeDoc = (seq: number): number => 2 * seq + 1;
+/** The task a search document belongs to. */
+const DOC_SEQ = 'task_history_fts.rowid >> 1';
 
 /**
  * The history on SQLite, through the process's one better-sqlite3 connection (TypeORM's). Each write is one
@@ -130,9 +138,21 @@ export class SqliteHistoryStore implements HistoryStore {
       const sql = `UPDATE task_history SET ${ROW_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE seq = ?`;
       this.prepare(sql).run(...values, seq);
     }
-    const text = searchText(row);
-    if (!before || searchText(before) !== text) {
-      this.prepare('INSERT OR REPLACE INTO task_history_fts (rowid, body) VALUES (?, ?)').run(seq, text);
+    this.writeDocument(argumentsDoc(seq), row.kwargs, before?.kwargs);
+    this.writeDocument(outcomeDoc(seq), outcomeText(row), before && outcomeText(before));
+  }
+
+  /** One search document, given its text now and before (undefined: the task was not stored yet). */
+  private writeDocument(rowid: number, text: string, before: string | undefined): void {
+    if (text === before) return;
+    if (before === undefined || before === '') {
+      // none stored yet: a plain insert (a replace would first look for one to delete)
+      if (text !== '')
+        this.prepare('INSERT INTO task_history_fts (rowid, body) VALUES (?, ?)').run(rowid, text);
+    } else if (text === '') {
+      this.prepare('DELETE FROM task_history_fts WHERE rowid = ?').run(rowid);
+    } else {
+      this.prepare('INSERT OR REPLACE INTO task_history_fts (rowid, body) VALUES (?, ?)').run(rowid, text);
     }
   }
 
@@ -158,11 +178,24 @@ export class SqliteHistoryStore implements HistoryStore {
     };
     let from = 'task_history h';
     let order = 'h.seq';
-    if (query.terms?.length) {
-      // driven by the search index, newest first: FTS5 walks its rowids (= seq) backwards and stops at the limit
-      from = 'task_history_fts JOIN task_history h ON h.seq = task_history_fts.rowid';
+    let before = query.beforeSeq;
+    let limit = query.limit;
+    const [first, ...others] = query.terms ?? [];
+    if (first !== undefined) {
+      // driven by the search index, newest first: FTS5 walks its rowids backwards and stops at the limit;
+      // the first term may match either document of a task, each other term is looked up in that task's two
+      from = `task_history_fts JOIN task_history h ON h.seq = ${DOC_SEQ}`;
       order = 'task_history_fts.rowid';
-      add('task_history_fts MATCH ?', ftsQuery(query.terms));
+      add('task_history_fts MATCH ?', ftsPhrase(first));
+      for (const term of others) {
+        add(
+          'EXISTS (SELECT 1 FROM task_history_fts t WHERE t.task_history_fts MATCH ? AND t.rowid IN (2 * h.seq, 2 * h.seq + 1))',
+          ftsPhrase(term),
+        );
+      }
+      if (before !== undefined) before = argumentsDoc(before);
+      // a task whose two documents both match comes twice (its rows side by side): enough for `limit` tasks
+      limit = 2 * query.limit;
     }
     if (query.states?.length) add(`h.state IN (${query.states.map(() => '?').join(', ')})`, ...query.states);
     if (query.name !== undefined) add('h.name = ?', query.name);
@@ -171,11 +204,12 @@ export class SqliteHistoryStore implements HistoryStore {
     if (query.parent !== undefined) add('h.parent_id = ?', query.parent);
     if (query.since !== undefined) add('h.received_at >= ?', query.since);
     if (query.until !== undefined) add('h.received_at < ?', query.until);
-    if (query.beforeSeq !== undefined) add(`${order} < ?`, query.beforeSeq);
+    if (before !== undefined) add(`${order} < ?`, before);
     const sql =
       `SELECT h.* FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY ${order} DESC LIMIT ?`;
-    return Promise.resolve((this.prepare(sql).all(...params, query.limit) as DbRecord[]).map(fromRecord));
+    const rows = (this.prepare(sql).all(...params, limit) as DbRecord[]).map(fromRecord);
+    return Promise.resolve(first === undefined ? rows : distinctTasks(rows, query.limit));
   }
 
   stats(fromMinute: number, toMinute: number): Promise<StatsRow[]> {
@@ -202,7 +236,8 @@ export class SqliteHistoryStore implements HistoryStore {
         const chunk = seqs.slice(i, i + CHUNK);
         const list = chunk.map(() => '?').join(',');
         this.prepare(`DELETE FROM task_history WHERE seq IN (${list})`).run(...chunk);
-        this.prepare(`DELETE FROM task_history_fts WHERE rowid IN (${list})`).run(...chunk);
+        const docs = chunk.flatMap((seq) => [argumentsDoc(seq), outcomeDoc(seq)]);
+        this.prepare(`DELETE FROM task_history_fts WHERE rowid IN (${list},${list})`).run(...docs);
       }
       this.prepare(
         'DELETE FROM task_stats WHERE (minute, name) IN (SELECT minute, name FROM task_stats WHERE minute < ? LIMIT ?)',
@@ -210,4 +245,14 @@ export class SqliteHistoryStore implements HistoryStore {
       return seqs.length;
     });
   }
+}
+
+/** Each task once (the first of its rows, which come side by side), at most `limit` of them. */
+function distinctTasks(rows: readonly HistoryRow[], limit: number): HistoryRow[] {
+  const tasks: HistoryRow[] = [];
+  for (const row of rows) {
+    if (tasks.length === limit) break;
+    if (tasks[tasks.length - 1]?.seq !== row.seq) tasks.push(row);
+  }
+  return tasks;
 }
