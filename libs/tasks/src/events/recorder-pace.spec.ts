@@ -54,11 +54,13 @@ describe('RecorderPace', () => {
     expect(pace.pauseAfter(20, 0)).toBeCloseTo(180);
   });
 
-  it('works more as its lag grows, and without pause from the full-speed lag on', () => {
+  it('works more as its lag grows (with its square), and without pause from the full-speed lag on', () => {
     const m = machine();
     const pace = new RecorderPace(SETTINGS, m.probes);
     m.advance(300, 1.8);
-    expect(pace.duty(30_000)).toBeCloseTo(0.55);
+    expect(pace.duty(6_000)).toBeCloseTo(0.109);
+    expect(pace.duty(30_000)).toBeCloseTo(0.325);
+    expect(pace.duty(54_000)).toBeCloseTo(0.829);
     expect(pace.pauseAfter(20, 60_000)).toBe(0);
     expect(pace.pauseAfter(20, 120_000)).toBe(0);
   });

@@ -23,7 +23,11 @@ export interface PaceSettings {
   busyAbove: number;
   /** Share of its time the recorder still works while yielding, whatever the lag. */
   minDuty: number;
-  /** Lag at which the recorder works without pause again, busy machine or not: the lag stays bounded. */
+  /**
+   * Lag at which the recorder works without pause again, busy machine or not: the lag stays bounded. In
+   * between, its duty grows with the square of the lag: little while a burst is young (a burst of seconds
+   * is recorded in the lull after it), fast as the bound nears.
+   */
   fullSpeedLagMs: number;
   /** The machine's load is sampled at most this often (os.cpus() counts in 10 ms ticks). */
   sampleMs: number;
@@ -33,7 +37,7 @@ export interface PaceSettings {
 
 export const RECORDER_PACE: PaceSettings = {
   busyAbove: 0.3,
-  minDuty: 0.1,
+  minDuty: 0.05,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
   maxPauseMs: 5_000,
@@ -64,7 +68,8 @@ function threadProbes(): PaceProbes {
 /**
  * How a recorder thread yields the machine while tasks and requests use it: after a round of `roundMs` it
  * pauses so that it works `duty` of the time, where `duty` is 1 while the rest of the machine leaves room,
- * and while it is busy falls to `minDuty`, rising back to 1 as the recorder's lag nears `fullSpeedLagMs`.
+ * and while it is busy falls to `minDuty`, rising back to 1 (with the square of the lag) as the recorder's lag
+ * nears `fullSpeedLagMs`.
  * A burst is then run at nearly the speed it would have without history and metrics, and recorded in the
  * lull after it; sustained load the machine can carry is recorded as it comes (docs/OBSERVABILITY.md). The
  * thread's own work is taken out of the machine's (its event loop's active time, synchronous SQLite
@@ -103,7 +108,8 @@ export class RecorderPace {
   duty(lagMs: number): number {
     const { busyAbove, minDuty, fullSpeedLagMs } = this.settings;
     if (this.othersLoad() < busyAbove) return 1;
-    return minDuty + (1 - minDuty) * Math.min(1, Math.max(0, lagMs) / fullSpeedLagMs);
+    const behind = Math.min(1, Math.max(0, lagMs) / fullSpeedLagMs);
+    return minDuty + (1 - minDuty) * behind * behind;
   }
 
   /** The pause after a round that took `roundMs` with the recorder `lagMs` behind. */
