@@ -3,6 +3,7 @@ import { RecorderPace, type PaceProbes, type PaceSettings } from './recorder-pac
 
 const SETTINGS: PaceSettings = {
   busyAbove: 0.6,
+  saturatedAbove: 0.7,
   minDuty: 0.1,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
@@ -52,6 +53,15 @@ describe('RecorderPace', () => {
     m.advance(300, 1.6);
     expect(pace.duty(0)).toBeCloseTo(0.1);
     expect(pace.pauseAfter(20, 0)).toBeCloseTo(180);
+  });
+
+  it('works less the busier the machine, between busy and saturated', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 1.3);
+    expect(pace.othersLoad()).toBeCloseTo(0.65);
+    expect(pace.duty(0)).toBeCloseTo(0.55);
+    expect(pace.duty(30_000)).toBeCloseTo(0.6625);
   });
 
   it('works more as its lag grows (with its square), and without pause from the full-speed lag on', () => {

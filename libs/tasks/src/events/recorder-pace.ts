@@ -21,7 +21,12 @@ export function machineTimes(): MachineTimes {
 export interface PaceSettings {
   /** Share of the machine's capacity used by others (not this thread) above which the recorder yields. */
   busyAbove: number;
-  /** Share of its time the recorder still works while yielding, whatever the lag. */
+  /**
+   * Share from which it yields all it can (`minDuty`); in between, its duty falls in proportion, so that a
+   * load near the threshold (history keeping up with steady traffic) is still recorded as it comes.
+   */
+  saturatedAbove: number;
+  /** Share of its time the recorder still works while the machine is saturated, whatever the lag. */
   minDuty: number;
   /**
    * Lag at which the recorder works without pause again, busy machine or not: the lag stays bounded. In
@@ -35,8 +40,11 @@ export interface PaceSettings {
   maxPauseMs: number;
 }
 
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+
 export const RECORDER_PACE: PaceSettings = {
   busyAbove: 0.3,
+  saturatedAbove: 0.6,
   minDuty: 0.05,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
@@ -68,8 +76,8 @@ function threadProbes(): PaceProbes {
 /**
  * How a recorder thread yields the machine while tasks and requests use it: after a round of `roundMs` it
  * pauses so that it works `duty` of the time, where `duty` is 1 while the rest of the machine leaves room,
- * and while it is busy falls to `minDuty`, rising back to 1 (with the square of the lag) as the recorder's lag
- * nears `fullSpeedLagMs`.
+ * falls as it gets busier down to `minDuty` once it is saturated, and rises back to 1 (with the square of the
+ * lag) as the recorder's lag nears `fullSpeedLagMs`.
  * A burst is then run at nearly the speed it would have without history and metrics, and recorded in the
  * lull after it; sustained load the machine can carry is recorded as it comes (docs/OBSERVABILITY.md). The
  * thread's own work is taken out of the machine's (its event loop's active time, synchronous SQLite
@@ -97,7 +105,7 @@ export class RecorderPace {
       const total = machine.total - this.sample.machine.total;
       if (total > 0) {
         const others = machine.busy - this.sample.machine.busy - (own - this.sample.own);
-        this.othersShare = Math.min(1, Math.max(0, others / total));
+        this.othersShare = clamp01(others / total);
       }
       this.sample = { at: now, machine, own };
     }
@@ -106,10 +114,12 @@ export class RecorderPace {
 
   /** The share of its time the recorder may work now, given how far behind it is. */
   duty(lagMs: number): number {
-    const { busyAbove, minDuty, fullSpeedLagMs } = this.settings;
-    if (this.othersLoad() < busyAbove) return 1;
-    const behind = Math.min(1, Math.max(0, lagMs) / fullSpeedLagMs);
-    return minDuty + (1 - minDuty) * behind * behind;
+    const { busyAbove, saturatedAbove, minDuty, fullSpeedLagMs } = this.settings;
+    const busy = clamp01((this.othersLoad() - busyAbove) / (saturatedAbove - busyAbove));
+    if (busy === 0) return 1;
+    const floor = 1 - (1 - minDuty) * busy;
+    const behind = clamp01(lagMs / fullSpeedLagMs);
+    return floor + (1 - floor) * behind * behind;
   }
 
   /** The pause after a round that took `roundMs` with the recorder `lagMs` behind. */
