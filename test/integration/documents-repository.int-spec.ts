@@ -50,6 +50,7 @@ describe.each([
       { name: 'CreateSchedules1772582400000' },
       { name: 'CreateTokensAndDevices1772668800000' },
       { name: 'CreateReports1772755200000' },
+      { name: 'SplitHistorySearch1772841600000' },
     ]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
