@@ -180,7 +180,8 @@ export class SqliteHistoryStore implements HistoryStore {
     let order = 'h.seq';
     let before = query.beforeSeq;
     let limit = query.limit;
-    const [first, ...others] = query.terms ?? [];
+    // the longest word drives (a longer substring is likely rarer): the walk stops sooner at the limit
+    const [first, ...others] = [...(query.terms ?? [])].sort((a, b) => [...b].length - [...a].length);
     if (first !== undefined) {
       // driven by the search index, newest first: FTS5 walks its rowids backwards and stops at the limit;
       // the first term may match either document of a task, each other term is looked up in that task's two
