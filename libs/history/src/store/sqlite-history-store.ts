@@ -38,8 +38,9 @@ const ftsPhrase = (term: string): string => `"${term.replace(/"/g, '""')}"`;
  */
 const argumentsDoc = (seq: number): number => 2 * seq;
 const outcomeDoc = (seq: number): number => 2 * seq + 1;
-/** The task a search document belongs to. */
+/** The same rules in SQL: the task a search document belongs to, and the two documents of the row `h`. */
 const DOC_SEQ = 'task_history_fts.rowid >> 1';
+const DOCS_OF_ROW = '(2 * h.seq, 2 * h.seq + 1)';
 
 /**
  * The history on SQLite, through the process's one better-sqlite3 connection (TypeORM's). Each write is one
@@ -184,13 +185,13 @@ export class SqliteHistoryStore implements HistoryStore {
     const [first, ...others] = [...(query.terms ?? [])].sort((a, b) => [...b].length - [...a].length);
     if (first !== undefined) {
       // driven by the search index, newest first: FTS5 walks its rowids backwards and stops at the limit;
-      // the first term may match either document of a task, each other term is looked up in that task's two
+      // the driving word may match either document of a task, each other word is looked up in that task's two
       from = `task_history_fts JOIN task_history h ON h.seq = ${DOC_SEQ}`;
       order = 'task_history_fts.rowid';
       add('task_history_fts MATCH ?', ftsPhrase(first));
       for (const term of others) {
         add(
-          'EXISTS (SELECT 1 FROM task_history_fts t WHERE t.task_history_fts MATCH ? AND t.rowid IN (2 * h.seq, 2 * h.seq + 1))',
+          `EXISTS (SELECT 1 FROM task_history_fts t WHERE t.task_history_fts MATCH ? AND t.rowid IN ${DOCS_OF_ROW})`,
           ftsPhrase(term),
         );
       }
