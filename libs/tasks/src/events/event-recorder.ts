@@ -32,6 +32,11 @@ export interface RecorderBatch {
 export const INLINE_BATCH: RecorderBatch = { entries: 200, events: 2_000 };
 export const THREAD_BATCH: RecorderBatch = { entries: 2_000, events: 10_000, paced: true };
 export const EVENT_RECORDER_BATCH = Symbol('EVENT_RECORDER_BATCH');
+/**
+ * A paced recorder's batch shrinks with its duty, down to this many events: a round of 10,000 events costs
+ * hundreds of ms of CPU, and a pause cannot make up for it (the pause is bounded, so the duty is not).
+ */
+const MIN_PACED_EVENTS = 500;
 /** Pause when the stream has nothing new: a task is in the history within this (plus a write) of its event. */
 const IDLE_MS = 100;
 /** The lease: held this long without renewal, renewed every third of it. */
@@ -80,6 +85,8 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   private stopping = new AbortController();
   private lastTrim = 0;
   private readonly pace: RecorderPace | undefined;
+  /** How far behind the stream's writers the last round ended. */
+  private lagMs = 0;
 
   private readonly role: RecorderRole;
 
@@ -121,12 +128,12 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       try {
         if (await this.holdLease()) {
           const began = performance.now();
-          const round = await this.round();
+          const round = await this.round(this.batchEvents());
           busy = round.more;
           // after any round that applied events: one that caught up is followed by the idle pause at least
           if (this.pace && round.last !== undefined) {
-            const lag = Date.now() - streamIdMs(round.last);
-            pause = this.pace.pauseAfter(performance.now() - began, lag);
+            this.lagMs = Date.now() - streamIdMs(round.last);
+            pause = this.pace.pauseAfter(performance.now() - began, this.lagMs);
           }
         }
       } catch (error) {
@@ -136,6 +143,13 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       if (!busy) pause = Math.max(pause, this.lease.held ? IDLE_MS : LEASE_MS / 3);
       if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  /** The events the next round stops at: the batch's, or (paced) its share of them. */
+  private batchEvents(): number {
+    if (!this.pace) return this.batch.events;
+    const share = this.pace.duty(this.lagMs);
+    return Math.min(this.batch.events, Math.max(MIN_PACED_EVENTS, Math.round(this.batch.events * share)));
   }
 
   /** Takes or renews the lease (renewed once a third of it has passed); false when another process holds it. */
@@ -164,7 +178,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** One batch to every sink that is due; `more` when the stream may hold more right away. */
-  private async round(): Promise<{ more: boolean; last?: string }> {
+  private async round(maxEvents: number): Promise<{ more: boolean; last?: string }> {
     const now = Date.now();
     const due = this.sinks.filter((state) => state.retryAt <= now);
     for (const state of due) state.cursor ??= await state.sink.cursor();
@@ -176,7 +190,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
       this.config.prefix,
       from,
       this.batch.entries,
-      this.batch.events,
+      maxEvents,
     );
     if (last !== undefined) {
       for (const state of due) {

@@ -22,11 +22,18 @@ export function appendEvents(
   commands.xadd(ownKeys(prefix).events, 'MAXLEN', '~', maxLen, '*', FIELD, JSON.stringify(events));
 }
 
+/** Entries asked for by the first read of `readEvents`; later reads ask for what the events so far suggest. */
+const FIRST_READ = 4;
+
 /**
  * The events of up to `count` entries after stream id `after` (exclusive), oldest first, stopping at the
  * entry that reaches `maxEvents` (whole entries only, at least one): each event carries its entry's id
  * (`sid`) and its place in the entry (`i`), together its identity. `last` is the last entry taken; `more`
  * says whether entries were left for the next read.
+ *
+ * Entries are fetched a few at a time, as many as the events per entry seen so far say are needed: a worker's
+ * entry holds hundreds of events, and one read of `count` entries fetched a whole backlog (tens of MB) to use
+ * a batch of it (docs/OBSERVABILITY.md).
  */
 export async function readEvents(
   redis: Redis,
@@ -35,25 +42,38 @@ export async function readEvents(
   count: number,
   maxEvents = Infinity,
 ): Promise<{ events: StreamedEvent[]; last: string | undefined; more: boolean }> {
-  const entries = await redis.xrange(ownKeys(prefix).events, `(${after}`, '+', 'COUNT', count);
+  const key = ownKeys(prefix).events;
   const events: StreamedEvent[] = [];
   let last: string | undefined;
   let taken = 0;
-  for (const [sid, fields] of entries) {
-    if (taken > 0 && events.length >= maxEvents) break;
-    taken++;
-    last = sid;
-    const json = fields[fields.indexOf(FIELD) + 1];
-    if (json === undefined) continue;
-    try {
-      const parsed = JSON.parse(json) as TaskEvent | TaskEvent[];
-      const list = Array.isArray(parsed) ? parsed : [parsed];
-      list.forEach((event, i) => events.push({ ...event, sid, i }));
-    } catch {
-      // not ours (someone wrote to the key by hand): skipped, never a stuck recorder
+  let ask = Math.min(count, FIRST_READ);
+  for (;;) {
+    const entries = await redis.xrange(key, `(${last ?? after}`, '+', 'COUNT', ask);
+    for (const [sid, fields] of entries) {
+      if (taken > 0 && events.length >= maxEvents) return { events, last, more: true };
+      taken++;
+      last = sid;
+      appendEntry(events, sid, fields);
     }
+    // the stream's end, or the batch is full
+    if (entries.length < ask) return { events, last, more: false };
+    if (taken >= count || events.length >= maxEvents) return { events, last, more: true };
+    const perEntry = Math.max(1, events.length / taken);
+    ask = Math.min(count - taken, Math.ceil((maxEvents - events.length) / perEntry) + 1);
   }
-  return { events, last, more: taken < entries.length || entries.length === count };
+}
+
+/** The events of one stream entry, each with its identity. */
+function appendEntry(events: StreamedEvent[], sid: string, fields: string[]): void {
+  const json = fields[fields.indexOf(FIELD) + 1];
+  if (json === undefined) return;
+  try {
+    const parsed = JSON.parse(json) as TaskEvent | TaskEvent[];
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    list.forEach((event, i) => events.push({ ...event, sid, i }));
+  } catch {
+    // not ours (someone wrote to the key by hand): skipped, never a stuck recorder
+  }
 }
 
 /** Stream ids compare as `<ms>-<seq>`; '0-0' is before every entry. */

@@ -15,7 +15,7 @@ function machine() {
   const state = { now: 0, busy: 0, total: 0, own: 0 };
   const probes: PaceProbes = {
     machine: () => ({ busy: state.busy, total: state.total }),
-    ownActiveMs: () => state.own,
+    ownCpuMs: () => state.own,
     now: () => state.now,
   };
   return {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
@@ -51,19 +52,44 @@ export const RECORDER_PACE: PaceSettings = {
   maxPauseMs: 5_000,
 };
 
-/** What the pace reads: the machine's CPU times, this thread's event-loop use, a clock (injected in tests). */
+/** What the pace reads: the machine's CPU times, this thread's CPU time, a clock (injected in tests). */
 export interface PaceProbes {
   machine(): MachineTimes;
-  ownActiveMs(): number;
+  ownCpuMs(): number;
   now(): number;
 }
 
+/** `/proc`'s unit of CPU time: USER_HZ, 100 on every Linux build. */
+const TICKS_PER_SECOND = 100;
+
+/** The calling thread's CPU time (user + system) in ms, from Linux's `/proc/thread-self/stat`; else undefined. */
+export function threadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // the fields after "pid (comm) ": utime and stime are the 14th and 15th of the line
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * This thread's own use: its CPU time where Linux tells it, else its event loop's active time. The event loop
+ * is a poor stand-in on a busy machine: a niced thread is kept waiting in the middle of its transactions, and
+ * that wall time, counted as its own, hid the others' load (the recorder worked a third of the time while the
+ * machine was saturated, docs/OBSERVABILITY.md).
+ */
 function threadProbes(): PaceProbes {
+  if (threadCpuMs() !== undefined) {
+    return { machine: machineTimes, ownCpuMs: () => threadCpuMs() ?? 0, now: () => performance.now() };
+  }
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
   let active = 0;
   return {
     machine: machineTimes,
-    ownActiveMs() {
+    ownCpuMs() {
       const next = performance.eventLoopUtilization();
       active += performance.eventLoopUtilization(next, elu).active;
       elu = next;
@@ -80,8 +106,8 @@ function threadProbes(): PaceProbes {
  * lag) as the recorder's lag nears `fullSpeedLagMs`.
  * A burst is then run at nearly the speed it would have without history and metrics, and recorded in the
  * lull after it; sustained load the machine can carry is recorded as it comes (docs/OBSERVABILITY.md). The
- * thread's own work is taken out of the machine's (its event loop's active time, synchronous SQLite
- * included), so it does not slow itself down.
+ * thread's own work is taken out of the machine's (its CPU time, synchronous SQLite included), so it does
+ * not slow itself down.
  */
 export class RecorderPace {
   private readonly probes: PaceProbes;
@@ -93,7 +119,7 @@ export class RecorderPace {
     probes?: PaceProbes,
   ) {
     this.probes = probes ?? threadProbes();
-    this.sample = { at: this.probes.now(), machine: this.probes.machine(), own: this.probes.ownActiveMs() };
+    this.sample = { at: this.probes.now(), machine: this.probes.machine(), own: this.probes.ownCpuMs() };
   }
 
   /** Share of the machine used by everything but this thread over the last sample (0–1). */
@@ -101,7 +127,7 @@ export class RecorderPace {
     const now = this.probes.now();
     if (now - this.sample.at >= this.settings.sampleMs) {
       const machine = this.probes.machine();
-      const own = this.probes.ownActiveMs();
+      const own = this.probes.ownCpuMs();
       const total = machine.total - this.sample.machine.total;
       if (total > 0) {
         const others = machine.busy - this.sample.machine.busy - (own - this.sample.own);
