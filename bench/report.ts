@@ -91,7 +91,7 @@ function parameters(o: BenchOptions): string[] {
   return [
     ...o.scenarios.flatMap((scenario) => by[scenario]),
     "- Redis CPU and commands come from the server's own counters (INFO cpu, INFO commandstats) over the same spans; commands run inside Lua scripts count, as do the bench's few probe commands.",
-    `- ${o.repetitions} runs of each measurement per system; a scenario's runs of the two systems follow each other, alternating which goes first; medians quoted. One private redis-server per bench run (no persistence), flushed between measurements.`,
+    `- ${o.repetitions} runs of each measurement per system; a scenario's runs of the two systems follow each other, alternating which goes first; medians quoted, and ours/plain is the median of the repetitions' own ratios (a drift of the machine's speed between repetitions cancels out). One private redis-server per bench run (no persistence), flushed between measurements.`,
   ];
 }
 

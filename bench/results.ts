@@ -225,7 +225,21 @@ export interface SummaryRow {
   met?: boolean;
 }
 
-/** Medians per metric and the ours/plain ratio; metrics that were not measured are left out. */
+/**
+ * ours/plain of each repetition (its two runs follow each other), where both measured the metric: the speed
+ * of a shared machine drifts over minutes, and a ratio of medians taken from different minutes moved with it.
+ */
+function pairedRatios(results: Results, metric: Metric): number[] {
+  return results.ours.flatMap((run, i) => {
+    const ours = metric.pick(run);
+    const plainRun = results.plain[i];
+    const plain = plainRun ? metric.pick(plainRun) : undefined;
+    const value = ours !== undefined && plain !== undefined ? ratio(ours, plain) : NaN;
+    return Number.isFinite(value) ? [value] : [];
+  });
+}
+
+/** Medians per metric and the median of the paired ours/plain ratios; metrics not measured are left out. */
 export function summarize(results: Results, options: BenchOptions): SummaryRow[] {
   const values = (runs: RunResult[], metric: Metric): number[] =>
     runs.map((r) => metric.pick(r)).filter((v): v is number => v !== undefined);
@@ -233,13 +247,14 @@ export function summarize(results: Results, options: BenchOptions): SummaryRow[]
     const plainRuns = values(results.plain, metric);
     const oursRuns = values(results.ours, metric);
     if (plainRuns.length === 0 && oursRuns.length === 0) return [];
+    const pairs = pairedRatios(results, metric);
     const row: SummaryRow = {
       metric,
       plainRuns,
       oursRuns,
       plain: median(plainRuns),
       ours: median(oursRuns),
-      ratio: ratio(median(oursRuns), median(plainRuns)),
+      ratio: pairs.length > 0 ? median(pairs) : ratio(median(oursRuns), median(plainRuns)),
     };
     if (metric.target) row.met = metric.target.met(row.ours, row.ratio);
     return [row];
