@@ -17,7 +17,7 @@ export interface ProcessingResult {
 
 /**
  * Throughput of one worker process on a paused queue already holding `count` tasks: the worker is started
- * (after its companions) and every one of them settles (idle: start-up done, ours's API has recorded the
+ * (after its companions) and every one of them settles (idle: start-up done; ours's history has recorded the
  * tasks' `received` events, which belong to the enqueueing), then the queue is resumed; the time runs from
  * the resume to the last job's `finishedOn`. CPU is the worker process's user + system time over the same
  * span, from /proc. Then (ours) how long after that the history had recorded every task.
@@ -35,6 +35,12 @@ export async function drainPrefilled(
     const worker = await system.startWorker(env, concurrency);
     try {
       await waitUntilIdle([worker, ...companions]);
+      // a paced recorder may be idle only in a pause (the start-ups kept the machine busy), the received events
+      // not all recorded yet: they belong to the enqueueing, so the clock starts once the history has them
+      if (system.historyRecordedAt) {
+        await system.historyRecordedAt(env);
+        await waitUntilIdle([worker, ...companions]);
+      }
       const redisBefore = await probe.usage();
       const cpuBefore = worker.cpuMicros();
       const companionBefore = companionCpu();

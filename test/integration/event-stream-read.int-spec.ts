@@ -65,9 +65,7 @@ describe('readEvents (real Redis)', () => {
     try {
       const fetched = countFetched(reader);
       const batch = await readEvents(reader, prefix, STREAM_START, 2_000, 1_200);
-      expect(batch.events.map((e) => e.id)).toEqual(
-        Array.from({ length: 1_500 }, (_, i) => `task-${i}`),
-      );
+      expect(batch.events.map((e) => e.id)).toEqual(Array.from({ length: 1_500 }, (_, i) => `task-${i}`));
       expect(batch.more).toBe(true);
       // three entries taken; a read of 2,000 entries would have fetched all 100
       expect(fetched.entries).toBeLessThanOrEqual(4);
@@ -90,9 +88,7 @@ describe('readEvents (real Redis)', () => {
     expect(limited.more).toBe(true);
 
     const rest = await readEvents(redis, prefix, limited.last ?? STREAM_START, 2_000, 10_000);
-    expect(rest.events.map((e) => e.id)).toEqual(
-      Array.from({ length: 280 }, (_, i) => `task-${120 + i}`),
-    );
+    expect(rest.events.map((e) => e.id)).toEqual(Array.from({ length: 280 }, (_, i) => `task-${120 + i}`));
     expect(rest.more).toBe(false);
 
     const none = await readEvents(redis, prefix, rest.last ?? STREAM_START, 2_000, 10_000);

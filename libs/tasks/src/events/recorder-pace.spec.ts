@@ -5,6 +5,7 @@ const SETTINGS: PaceSettings = {
   busyAbove: 0.6,
   saturatedAbove: 0.7,
   minDuty: 0.1,
+  rampFromLagMs: 0,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
   maxPauseMs: 1_000,
@@ -73,6 +74,16 @@ describe('RecorderPace', () => {
     expect(pace.duty(54_000)).toBeCloseTo(0.829);
     expect(pace.pauseAfter(20, 60_000)).toBe(0);
     expect(pace.pauseAfter(20, 120_000)).toBe(0);
+  });
+
+  it('does not work more for a lag below the ramp, and reaches full speed at the same bound', () => {
+    const m = machine();
+    const pace = new RecorderPace({ ...SETTINGS, rampFromLagMs: 30_000 }, m.probes);
+    m.advance(300, 1.8);
+    expect(pace.duty(0)).toBeCloseTo(0.1);
+    expect(pace.duty(29_000)).toBeCloseTo(0.1);
+    expect(pace.duty(45_000)).toBeCloseTo(0.325);
+    expect(pace.pauseAfter(20, 60_000)).toBe(0);
   });
 
   it('caps one pause', () => {

@@ -30,10 +30,12 @@ export interface PaceSettings {
   /** Share of its time the recorder still works while the machine is saturated, whatever the lag. */
   minDuty: number;
   /**
-   * Lag at which the recorder works without pause again, busy machine or not: the lag stays bounded. In
-   * between, its duty grows with the square of the lag: little while a burst is young (a burst of seconds
-   * is recorded in the lull after it), fast as the bound nears.
+   * Lag from which the recorder's duty rises, and lag at which it works without pause again, busy machine or
+   * not: the lag stays bounded. In between, its duty grows with the square of the lag past `rampFromLagMs`:
+   * nothing while a burst is young (a burst of tens of seconds is recorded in the lull after it), fast as the
+   * bound nears.
    */
+  rampFromLagMs: number;
   fullSpeedLagMs: number;
   /** The machine's load is sampled at most this often (os.cpus() counts in 10 ms ticks). */
   sampleMs: number;
@@ -47,6 +49,7 @@ export const RECORDER_PACE: PaceSettings = {
   busyAbove: 0.3,
   saturatedAbove: 0.6,
   minDuty: 0.05,
+  rampFromLagMs: 30_000,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
   maxPauseMs: 5_000,
@@ -103,7 +106,7 @@ function threadProbes(): PaceProbes {
  * How a recorder thread yields the machine while tasks and requests use it: after a round of `roundMs` it
  * pauses so that it works `duty` of the time, where `duty` is 1 while the rest of the machine leaves room,
  * falls as it gets busier down to `minDuty` once it is saturated, and rises back to 1 (with the square of the
- * lag) as the recorder's lag nears `fullSpeedLagMs`.
+ * lag past `rampFromLagMs`) as the recorder's lag nears `fullSpeedLagMs`.
  * A burst is then run at nearly the speed it would have without history and metrics, and recorded in the
  * lull after it; sustained load the machine can carry is recorded as it comes (docs/OBSERVABILITY.md). The
  * thread's own work is taken out of the machine's (its CPU time, synchronous SQLite included), so it does
@@ -140,11 +143,11 @@ export class RecorderPace {
 
   /** The share of its time the recorder may work now, given how far behind it is. */
   duty(lagMs: number): number {
-    const { busyAbove, saturatedAbove, minDuty, fullSpeedLagMs } = this.settings;
+    const { busyAbove, saturatedAbove, minDuty, rampFromLagMs, fullSpeedLagMs } = this.settings;
     const busy = clamp01((this.othersLoad() - busyAbove) / (saturatedAbove - busyAbove));
     if (busy === 0) return 1;
     const floor = 1 - (1 - minDuty) * busy;
-    const behind = clamp01(lagMs / fullSpeedLagMs);
+    const behind = clamp01((lagMs - rampFromLagMs) / (fullSpeedLagMs - rampFromLagMs));
     return floor + (1 - floor) * behind * behind;
   }
 
