@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { appendEvents, ownKeys, readEvents, STREAM_START, type TaskEvent } from '@app/tasks';
+import { describe, expect, it } from '@jest/globals';
+import { appendEvents, readEvents, STREAM_START, type TaskEvent } from '@app/tasks';
 import type { Redis } from 'ioredis';
-import { TestRedis } from '../utils/redis-server.js';
+import { redisForSuite } from '../utils/redis-for-suite.js';
+import type { TestRedis } from '../utils/redis-server.js';
 
 const prefix = 'read-test';
 
@@ -33,19 +34,9 @@ function countFetched(redis: Redis): { entries: number } {
 describe('readEvents (real Redis)', () => {
   let server: TestRedis;
   let redis: Redis;
-
-  beforeAll(async () => {
-    server = await TestRedis.start();
-    redis = server.client();
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.destroy();
-  });
-
-  beforeEach(async () => {
-    await redis.del(ownKeys(prefix).events);
+  redisForSuite((client, started) => {
+    redis = client;
+    server = started;
   });
 
   async function write(sizes: number[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import type { TasksConfig } from '../../libs/tasks/src/config/tasks.config.js';
 import type { QueueRegistry } from '../../libs/tasks/src/core/queue-registry.js';
@@ -8,11 +8,10 @@ import { parseTaskFailures } from '../../libs/tasks/src/alerts/task-failures.js'
 import { MetricsSink } from '../../libs/tasks/src/metrics/metrics-sink.js';
 import { parseTaskMetrics } from '../../libs/tasks/src/metrics/task-counters.js';
 import { TaskIdentities } from '../../libs/tasks/src/metrics/task-identities.js';
-import { TestRedis } from '../utils/redis-server.js';
+import { redisForSuite } from '../utils/redis-for-suite.js';
 
 /** The metrics and alerts sinks on a real Redis: a batch counts once, whoever applies it and how often. */
 describe('metrics and alerts sinks', () => {
-  let server: TestRedis;
   let redis: Redis;
   const config = { prefix: 'p' } as TasksConfig;
   const registry = { knownQueues: () => Promise.resolve(['default', 'email']) } as unknown as QueueRegistry;
@@ -34,19 +33,7 @@ describe('metrics and alerts sinks', () => {
     { sid: '3-0', i: 0, t: 'succeeded', id: 'a', at: 3, worker: 'w', attempt: 1, runtime: 1, result: '1' },
   ];
 
-  beforeAll(async () => {
-    server = await TestRedis.start();
-    redis = server.client();
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.destroy();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
+  redisForSuite((client) => (redis = client));
 
   it('applies a batch and moves the cursor with it; the same batch again (an overlapping recorder) adds nothing', async () => {
     const first = sinks();

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { BEAT, FIND_DEAD, RECLAIM } from '../../libs/tasks/src/runtime/recovery-scripts.js';
-import { TestRedis } from '../utils/redis-server.js';
+import { redisForSuite } from '../utils/redis-for-suite.js';
 
 /** The Redis side of crash recovery, on a real Redis: who is dead, and which of their tasks go back. */
 describe('crash recovery scripts', () => {
-  let server: TestRedis;
   let redis: Redis;
   const keys = { workers: 'p:_workers', owners: 'p:_lock_owners' };
   const beat = (id: string, owners: string[], offsetMs: number): Promise<unknown> =>
@@ -17,19 +16,7 @@ describe('crash recovery scripts', () => {
   const findDead = async (deadAfterMs: number, forgetMs: number, self: string): Promise<string[]> =>
     (await FIND_DEAD.run(redis, [keys.workers, keys.owners], [deadAfterMs, forgetMs, self])) as string[];
 
-  beforeAll(async () => {
-    server = await TestRedis.start();
-    redis = server.client();
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.destroy();
-  });
-
-  beforeEach(async () => {
-    await redis.flushall();
-  });
+  redisForSuite((client) => (redis = client));
 
   it('takes for dead those silent past the threshold, never the caller, and forgets the long gone', async () => {
     await beat('live', ['l1'], 0);
