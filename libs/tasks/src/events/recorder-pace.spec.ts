@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { RecorderPace, type PaceProbes, type PaceSettings } from './recorder-pace.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RecorderPace, threadCpuMs, type PaceProbes, type PaceSettings } from './recorder-pace.js';
 
 const SETTINGS: PaceSettings = {
   busyAbove: 0.6,
@@ -103,5 +104,19 @@ describe('RecorderPace', () => {
     m.advance(200, 0);
     expect(pace.othersLoad()).toBeCloseTo(0);
     expect(pace.pauseAfter(20, 0)).toBe(0);
+  });
+});
+
+describe('threadCpuMs', () => {
+  it("counts the calling thread's CPU time, not the time it waits", async () => {
+    const before = threadCpuMs() ?? NaN;
+    const spinUntil = Date.now() + 300;
+    while (Date.now() < spinUntil);
+    const spun = (threadCpuMs() ?? NaN) - before;
+    await sleep(150);
+    const waited = (threadCpuMs() ?? NaN) - before - spun;
+    // 10 ms ticks, and a busy machine may take some of the spin's wall time
+    expect(spun).toBeGreaterThanOrEqual(50);
+    expect(waited).toBeLessThan(50);
   });
 });
