@@ -336,16 +336,18 @@ export class WorkflowEngine {
   /**
    * Ends a running workflow in FAILURE (or REVOKED, for a revoke) with `error`, and revokes its members that
    * have not finished (with `terminate`, running ones are stopped), and the workflows that replaced any of
-   * them. False when it had ended already.
+   * them. `by` is the node of the member whose end ends it: its job is marked failed only after this, and a
+   * status read in between names it by the workflow's state. False when it had ended already.
    */
   async fail(
     wf: string,
     error: string,
     state: 'FAILURE' | 'REVOKED' = 'FAILURE',
     terminate = false,
+    by?: number,
   ): Promise<boolean> {
     const key = this.key(wf);
-    const args = [state, 'error', error, Date.now(), this.finalTtl(), wf];
+    const args = [state, 'error', error, Date.now(), this.finalTtl(), wf, ...(by === undefined ? [] : [by])];
     if (Number(await FINISH.run(this.redis, [key, this.keys.workflowsQueuing], args)) !== 1) {
       // ended before: only its end may still have to reach the workflow it replaced a member of
       await this.passOnEnd(wf);
@@ -392,6 +394,8 @@ export class WorkflowEngine {
       ref.wf,
       `${at} ${revoked ? 'was revoked' : 'failed'}: ${error.message}`,
       revoked ? 'REVOKED' : 'FAILURE',
+      false,
+      ref.n,
     );
   }
 

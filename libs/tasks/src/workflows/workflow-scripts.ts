@@ -28,11 +28,13 @@ return tonumber(redis.call('HGET', KEYS[1], field) or '0')`);
 
 /**
  * Ends a running workflow: state ARGV[1], field ARGV[2] (`result` or `error`) = ARGV[3], `done_at` ARGV[4], kept
- * ARGV[5] more seconds; it leaves the set of workflows being queued (KEYS[2]; ARGV[6] its id). Returns 1 when
- * this call ended it, 0 when it had ended already (or is unknown).
+ * ARGV[5] more seconds; it leaves the set of workflows being queued (KEYS[2]; ARGV[6] its id); ARGV[7], when
+ * given, is the node of the member whose end ended it (`by`). Returns 1 when this call ended it, 0 when it had
+ * ended already (or is unknown).
  */
 export const FINISH = new LuaScript(`${LIVE} return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[1], ARGV[2], ARGV[3], 'done_at', ARGV[4])
+if ARGV[7] then redis.call('HSET', KEYS[1], 'by', ARGV[7]) end
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZREM', KEYS[2], ARGV[6])
 return 1`);

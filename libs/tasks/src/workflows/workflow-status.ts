@@ -57,7 +57,7 @@ export class WorkflowStatusReader {
    */
   async status(id: string, members = true): Promise<WorkflowStatus | null> {
     const key = this.keys.workflow(id);
-    const [metaJson, stored, result, error, doneAt, done, tasksJson] = await this.redis.hmget(
+    const [metaJson, stored, result, error, doneAt, done, tasksJson, by] = await this.redis.hmget(
       key,
       'meta',
       'state',
@@ -66,6 +66,7 @@ export class WorkflowStatusReader {
       'done_at',
       'done',
       't',
+      'by',
     );
     if (metaJson === null || stored === null) return null;
     const meta = JSON.parse(metaJson) as WorkflowMeta;
@@ -78,7 +79,9 @@ export class WorkflowStatusReader {
       : (stored as TaskState);
     let list: WorkflowMemberStatus[] | undefined;
     if (members) {
-      list = await this.members(key, JSON.parse(tasksJson ?? '[]') as number[], READY_STATES.has(state));
+      const ended = READY_STATES.has(state);
+      const endedBy = ended && by !== null ? { node: Number(by), state } : undefined;
+      list = await this.members(key, JSON.parse(tasksJson ?? '[]') as number[], ended, endedBy);
       if (state === TaskState.Pending && list.some((m) => m.state !== TaskState.Pending))
         state = TaskState.Started;
     }
@@ -99,7 +102,16 @@ export class WorkflowStatusReader {
     return status;
   }
 
-  private async members(key: string, tasks: number[], ended: boolean): Promise<WorkflowMemberStatus[]> {
+  /**
+   * Each member's state from its job. `endedBy`: the member whose failure (or revoke) ended the workflow, which
+   * has that state even while its job, marked after the workflow, still reads as running.
+   */
+  private async members(
+    key: string,
+    tasks: number[],
+    ended: boolean,
+    endedBy?: { node: number; state: TaskState },
+  ): Promise<WorkflowMemberStatus[]> {
     if (tasks.length === 0) return [];
     const raw = await this.redis.hmget(key, ...tasks.flatMap((i) => [`n:${i}`, `r:${i}`]));
     const nodes: TaskNode[] = [];
@@ -119,6 +131,7 @@ export class WorkflowStatusReader {
       if (!done[j]) {
         const [err, fields] = jobs[next++] ?? [null, []];
         state = err ? TaskState.Pending : memberState(fields as (string | null)[], ended);
+        if (tasks[j] === endedBy?.node && state === TaskState.Started) state = endedBy.state;
       }
       return { task_id: node.id, name: node.task, path: node.path, state };
     });
