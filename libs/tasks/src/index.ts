@@ -25,6 +25,7 @@ export * from './core/task-id.js';
 export * from './core/task-state.js';
 export * from './core/validation-metadata-cache.js';
 export * from './core/task-status-reader.js';
+export * from './core/job-state.js';
 export * from './core/worker-directory.js';
 export * from './core/worker-info.js';
 export * from './definitions/index.js';

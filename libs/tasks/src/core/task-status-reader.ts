@@ -6,6 +6,7 @@ import { redisOptions } from '../redis/redis-connection.js';
 import { TASKS_CONFIG } from '../tokens.js';
 import type { StatusSource } from './async-result.js';
 import type { TaskEnvelope } from './envelope.js';
+import { jobState } from './job-state.js';
 import { describeJob } from './job-status.js';
 import { QueueInspector } from './queue-inspector.js';
 import { QueueRegistry } from './queue-registry.js';
@@ -107,19 +108,20 @@ export class TaskStatusReader implements StatusSource, OnApplicationShutdown {
   private async taskStatus(id: string, found: Job<TaskEnvelope> | undefined): Promise<TaskStatus | null> {
     let job = found;
     if (!job) return this.purgedStatus(id);
-    const [state, revoked] = await Promise.all([job.getState(), this.revocations.revokedFrom(id)]);
-    let jobState = state;
-    const finishedSince = (jobState === 'completed' || jobState === 'failed') && job.finishedOn === undefined;
-    if (finishedSince || jobState === 'active') {
+    const queue = this.queues.get(job.queueName);
+    const [state, revoked] = await Promise.all([jobState(queue, id), this.revocations.revokedFrom(id)]);
+    let current = state;
+    const finishedSince = (state === 'completed' || state === 'failed') && job.finishedOn === undefined;
+    if (finishedSince || state === 'active') {
       // it may have started or finished between the two reads: read it again, so that the job matches its
       // state (an active job's processedOn tells whether it is being refused as revoked or expired)
-      job = await Job.fromId<TaskEnvelope>(this.queues.get(job.queueName), id);
+      job = await Job.fromId<TaskEnvelope>(queue, id);
       if (!job) return null;
       // and an active job that has finished since: its state again, or it would read as still running with
       // the finished attempt counted as a retry
-      if (jobState === 'active' && job.finishedOn !== undefined) jobState = await job.getState();
+      if (state === 'active' && job.finishedOn !== undefined) current = await jobState(queue, id);
     }
-    return describeJob(job, jobState, revoked ?? false);
+    return describeJob(job, current, revoked ?? false);
   }
 
   /** What is left of a purged task (it reads REVOKED), or null when the id never named a purged task. */
