@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import {
   cappedJson,
+  compareStreamIds,
+  lastEntryId,
+  PRODUCER_REDIS,
   READY_STATES,
+  streamIdMs,
   TASKS_CONFIG,
   TaskStatusReader,
   type TaskStatus,
@@ -36,6 +41,17 @@ function reconciledEvent(status: TaskStatus, now: number, maxBytes: number): Rec
 }
 
 /**
+ * The time a row's quiet is measured up to: now, unless the history has not recorded the stream to its end
+ * (`cursor` before `last`, a burst's backlog), then the time of the last entry it has recorded. A row whose
+ * events still wait in the stream is not quiet: reading its live task would cost Redis for nothing, and during a
+ * burst every row is such a row.
+ */
+export function quietUpTo(now: number, cursor: string, last: string | undefined): number {
+  if (last === undefined || compareStreamIds(cursor, last) >= 0) return now;
+  return Math.min(now, streamIdMs(cursor));
+}
+
+/**
  * Finishes rows whose own events were lost: a row left unfinished ~30 s after its last event (or its eta) is
  * checked against the live task; when that is final the row is finished from it (a `reconciled` step), else
  * it is looked at again later, less and less often. This covers a worker killed with SIGKILL between
@@ -47,11 +63,16 @@ export class HistoryReconciler {
     @Inject(HISTORY_STORE) private readonly store: HistoryStore,
     private readonly reader: TaskStatusReader,
     @Inject(TASKS_CONFIG) private readonly config: TasksConfig,
+    @Inject(PRODUCER_REDIS) private readonly redis: Redis,
   ) {}
 
   /** One round; returns how many rows it finished. */
   async round(now = Date.now()): Promise<number> {
-    const due = await this.store.dueForCheck(now, ROUND);
+    const [cursor, last] = await Promise.all([
+      this.store.cursor(),
+      lastEntryId(this.redis, this.config.prefix),
+    ]);
+    const due = await this.store.dueForCheck(quietUpTo(now, cursor, last), ROUND);
     if (due.length === 0) return 0;
     const live = new Map<string, TaskStatus | null>();
     await Promise.all(

@@ -63,6 +63,12 @@ export async function readEvents(
   }
 }
 
+/** The id of the stream's last entry; undefined while it is empty. */
+export async function lastEntryId(redis: Redis, prefix: string): Promise<string | undefined> {
+  const [entry] = await redis.xrevrange(ownKeys(prefix).events, '+', '-', 'COUNT', 1);
+  return entry?.[0];
+}
+
 /** The events of one stream entry, each with its identity. */
 function appendEntry(events: StreamedEvent[], sid: string, fields: string[]): void {
   const json = fields[fields.indexOf(FIELD) + 1];
