@@ -133,7 +133,7 @@ export class EventRecorder implements OnApplicationBootstrap, OnApplicationShutd
           // after any round that applied events: one that caught up is followed by the idle pause at least
           if (this.pace && round.last !== undefined) {
             this.lagMs = Date.now() - streamIdMs(round.last);
-            pause = this.pace.pauseAfter(performance.now() - began, this.lagMs);
+            pause = this.pace.pauseAfter(performance.now() - began, this.lagMs, round.more);
           }
         }
       } catch (error) {

@@ -10,6 +10,7 @@ const SETTINGS: PaceSettings = {
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
   maxPauseMs: 1_000,
+  caughtUpPauseMs: 300,
 };
 
 /** A 2-core machine whose load the test sets: each `advance` adds `ms` of wall time. */
@@ -92,6 +93,14 @@ describe('RecorderPace', () => {
     const pace = new RecorderPace(SETTINGS, m.probes);
     m.advance(300, 2);
     expect(pace.pauseAfter(500, 0)).toBe(1_000);
+  });
+
+  it('pauses less after a round that read the stream to its end: a task just submitted is seen soon', () => {
+    const m = machine();
+    const pace = new RecorderPace(SETTINGS, m.probes);
+    m.advance(300, 2);
+    expect(pace.pauseAfter(500, 0, false)).toBe(300);
+    expect(pace.pauseAfter(20, 0, false)).toBeCloseTo(180);
   });
 
   it('keeps the last sample until the next one is due, then follows the load', () => {

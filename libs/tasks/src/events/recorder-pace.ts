@@ -39,8 +39,13 @@ export interface PaceSettings {
   fullSpeedLagMs: number;
   /** The machine's load is sampled at most this often (os.cpus() counts in 10 ms ticks). */
   sampleMs: number;
-  /** Longest pause after one round. */
+  /** Longest pause after one round that left events in the stream (a backlog)… */
   maxPauseMs: number;
+  /**
+   * …and after one that read the stream to its end: what a caller waits at most, beyond a round, to see a task
+   * it has just submitted in the history while the machine is saturated.
+   */
+  caughtUpPauseMs: number;
 }
 
 const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
@@ -48,11 +53,12 @@ const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 export const RECORDER_PACE: PaceSettings = {
   busyAbove: 0.3,
   saturatedAbove: 0.6,
-  minDuty: 0.05,
+  minDuty: 0.02,
   rampFromLagMs: 30_000,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
   maxPauseMs: 5_000,
+  caughtUpPauseMs: 1_000,
 };
 
 /** What the pace reads: the machine's CPU times, this thread's CPU time, a clock (injected in tests). */
@@ -151,10 +157,14 @@ export class RecorderPace {
     return floor + (1 - floor) * behind * behind;
   }
 
-  /** The pause after a round that took `roundMs` with the recorder `lagMs` behind. */
-  pauseAfter(roundMs: number, lagMs: number): number {
+  /**
+   * The pause after a round that took `roundMs` with the recorder `lagMs` behind; `backlog`: the round left
+   * events in the stream.
+   */
+  pauseAfter(roundMs: number, lagMs: number, backlog = true): number {
     const duty = this.duty(lagMs);
     if (duty >= 1) return 0;
-    return Math.min(this.settings.maxPauseMs, (roundMs * (1 - duty)) / duty);
+    const cap = backlog ? this.settings.maxPauseMs : this.settings.caughtUpPauseMs;
+    return Math.min(cap, (roundMs * (1 - duty)) / duty);
   }
 }
