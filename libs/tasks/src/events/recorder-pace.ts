@@ -53,7 +53,7 @@ const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
 export const RECORDER_PACE: PaceSettings = {
   busyAbove: 0.3,
   saturatedAbove: 0.6,
-  minDuty: 0.02,
+  minDuty: 0.05,
   rampFromLagMs: 30_000,
   fullSpeedLagMs: 60_000,
   sampleMs: 250,
